@@ -1,0 +1,46 @@
+"""Writes of staff, regions and qualifications (audited, version-checked)."""
+
+from django.db import transaction
+
+from apps.accounts.models import Qualification, Region, User
+from apps.core.services import record_create, record_set_active, record_update
+
+
+@transaction.atomic
+def staff_create(*, actor, data, m2m=None) -> User:
+    data = dict(data)
+    password = data.pop("password", None)
+    user = User(**data)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user._history_user = actor
+    user.full_clean(exclude=["password"])
+    user.save()
+    for name, values in (m2m or {}).items():
+        getattr(user, name).set(values)
+    return user
+
+
+@transaction.atomic
+def staff_update(*, actor, instance, data, expected_version, m2m=None) -> User:
+    data = dict(data)
+    password = data.pop("password", None)
+    user = record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def region_create(*, actor, data, m2m=None) -> Region:
+    return record_create(model=Region, actor=actor, data=data, m2m=m2m)
+
+
+def qualification_create(*, actor, data, m2m=None) -> Qualification:
+    return record_create(model=Qualification, actor=actor, data=data, m2m=m2m)
+
+
+region_update = qualification_update = record_update
+set_active = record_set_active

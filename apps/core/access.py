@@ -1,0 +1,136 @@
+"""Who may do what, in one table (NetBox's restrict(), in the small).
+
+`can(user, resource, action)` answers for the UI and the API alike. Row scoping (which
+rows a permitted user sees) lives in each app's selectors, which every list, detail,
+export and API endpoint goes through.
+"""
+
+from apps.accounts.choices import Role as R
+
+ALL_STAFF = frozenset(R.values)
+INTERNAL_STAFF = ALL_STAFF - {R.DEALER}
+
+# Roles that see every customer and instrument (SPEC §0: heads and admins see everything;
+# the hotline must find any caller; finance, commerce, logistics and quality serve all).
+SEES_ALL = frozenset(
+    {
+        R.ADMIN,
+        R.TECH_HEAD,
+        R.SUPERVISOR,
+        R.MARKETING_HEAD,
+        R.GENERAL_MANAGER,
+        R.CLERK,
+        R.QUALITY,
+        R.FINANCE,
+        R.COMMERCE,
+        R.LOGISTICS,
+    }
+)
+REGION_SCOPED = frozenset({R.CUSTOMER_MANAGER, R.ENGINEER})
+
+# Customers' personal data (contacts' mobile numbers) only for roles that call them
+# (SPEC MD-5, §11: personal data kept confidential).
+SEES_PERSONAL_DATA = frozenset(
+    {R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.QUALITY}
+)
+
+CUSTOMER_EDITORS = frozenset({R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.SALES})
+CATALOG_EDITORS = frozenset({R.ADMIN, R.TECH_HEAD, R.COMMERCE, R.QUALITY})
+INSTRUMENT_EDITORS = frozenset({R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER})
+MANAGERS = frozenset({R.ADMIN, R.TECH_HEAD})
+STAFF_VIEWERS = frozenset(
+    {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.CLERK}
+)
+
+ACCESS: dict[str, dict[str, frozenset]] = {
+    "region": {
+        "view": INTERNAL_STAFF,
+        "add": frozenset({R.ADMIN}),
+        "change": frozenset({R.ADMIN}),
+        "deactivate": frozenset({R.ADMIN}),
+        "import": frozenset(),
+    },
+    "customer": {
+        "view": ALL_STAFF,
+        "add": CUSTOMER_EDITORS,
+        "change": CUSTOMER_EDITORS,
+        "deactivate": MANAGERS,
+        "import": MANAGERS,
+    },
+    "contact": {
+        "view": ALL_STAFF,
+        "add": CUSTOMER_EDITORS | {R.ENGINEER},
+        "change": CUSTOMER_EDITORS | {R.ENGINEER},
+        "deactivate": CUSTOMER_EDITORS,
+        "import": frozenset(),
+    },
+    "department": {
+        "view": ALL_STAFF,
+        "add": CUSTOMER_EDITORS | {R.ENGINEER},
+        "change": CUSTOMER_EDITORS | {R.ENGINEER},
+        "deactivate": CUSTOMER_EDITORS,
+        "import": frozenset(),
+    },
+    "dealer": {
+        "view": ALL_STAFF,
+        "add": frozenset({R.ADMIN, R.COMMERCE, R.MARKETING_HEAD}),
+        "change": frozenset({R.ADMIN, R.COMMERCE, R.MARKETING_HEAD}),
+        "deactivate": frozenset({R.ADMIN, R.MARKETING_HEAD}),
+        "import": frozenset(),
+    },
+    "catalog": {
+        "view": ALL_STAFF,
+        "add": CATALOG_EDITORS,
+        "change": CATALOG_EDITORS,
+        "deactivate": CATALOG_EDITORS,
+        "import": CATALOG_EDITORS,
+    },
+    "instrument": {
+        "view": ALL_STAFF,
+        "add": INSTRUMENT_EDITORS,
+        "change": INSTRUMENT_EDITORS,
+        "deactivate": MANAGERS,
+        "import": MANAGERS,
+    },
+    "staff": {
+        "view": STAFF_VIEWERS,
+        "add": frozenset({R.ADMIN}),
+        "change": frozenset({R.ADMIN}),
+        "deactivate": frozenset({R.ADMIN}),
+        "import": frozenset(),
+    },
+    "qualification": {
+        "view": STAFF_VIEWERS,
+        "add": MANAGERS,
+        "change": MANAGERS,
+        "deactivate": MANAGERS,
+        "import": frozenset(),
+    },
+}
+
+
+def can(user, resource: str, action: str) -> bool:
+    """True when the user's role may perform `action` on `resource` at all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return getattr(user, "role", None) in ACCESS[resource].get(action, frozenset())
+
+
+def sees_all(user) -> bool:
+    return user.is_superuser or user.role in SEES_ALL
+
+
+def sees_personal_data(user) -> bool:
+    return user.is_superuser or user.role in SEES_PERSONAL_DATA
+
+
+def mask_phone(value: str) -> str:
+    """138****5678 — enough to recognise a caller, not enough to call."""
+    if not value:
+        return value
+    digits = value.strip()
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"

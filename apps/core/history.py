@@ -1,0 +1,125 @@
+"""Reads the field-level audit trail (simple-history) for the detail pages and the API."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.access import mask_phone, sees_personal_data
+
+# Book-keeping columns that change on every save and say nothing to a reader.
+IGNORED_FIELDS = {"version", "updated_at", "created_at", "id"}
+
+ACTION_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str
+    subject: str
+    reason: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(value, fk_labels: dict, fk_model, masked: bool) -> str:
+    if value is None or value == "":
+        return "—"
+    if masked:
+        return mask_phone(str(value))
+    if fk_model is not None:
+        return fk_labels.get((fk_model, value), f"#{value}")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[HistoryEntry]:
+    """History of one record and its dependants (e.g. a customer and its contacts), newest first.
+
+    Fixed number of queries: one per history table plus one per referenced model.
+    """
+    mask = not sees_personal_data(user)
+    per_model: dict[type, list] = {}
+    labels = {(type(obj), obj.pk): str(obj) for obj in objects}
+    for obj in objects:
+        per_model.setdefault(type(obj), []).append(obj.pk)
+
+    raw: list[tuple[type, list]] = []
+    for model, pks in per_model.items():
+        records = list(
+            model.history.filter(id__in=pks)
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")[: limit * 5]
+        )
+        raw.append((model, records))
+
+    # Resolve foreign keys in bulk.
+    wanted: dict[type, set] = {}
+    for model, records in raw:
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.name not in IGNORED_FIELDS:
+                ids = {getattr(r, f.attname) for r in records} - {None}
+                if ids:
+                    wanted.setdefault(f.related_model, set()).update(ids)
+    fk_labels = {}
+    for rel_model, ids in wanted.items():
+        for pk, obj in rel_model._default_manager.in_bulk(list(ids)).items():
+            fk_labels[(rel_model, pk)] = str(obj)
+
+    entries: list[HistoryEntry] = []
+    for model, records in raw:
+        fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+        sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))
+        previous_by_id: dict = {}
+        for rec in records:
+            prev = previous_by_id.get(rec.id)
+            changes = []
+            for f in fields:
+                new = getattr(rec, f.attname)
+                old = getattr(prev, f.attname) if prev is not None else None
+                if prev is not None and old == new:
+                    continue
+                if prev is None and new in (None, "", False):
+                    continue
+                rel = f.related_model if f.is_relation else None
+                hide = mask and f.name in sensitive
+                changes.append(
+                    Change(
+                        field=f.name,
+                        label=str(f.verbose_name),
+                        old=_display(old, fk_labels, rel, hide) if prev is not None else "",
+                        new=_display(new, fk_labels, rel, hide),
+                    )
+                )
+            previous_by_id[rec.id] = rec
+            if prev is not None and not changes:
+                continue
+            user_obj = rec.history_user
+            who = (user_obj.get_full_name() or user_obj.username) if user_obj else str(_("system"))
+            subject_text = f"{model._meta.verbose_name}: {labels.get((model, rec.id), rec.id)}"
+            action = ACTION_LABELS.get(rec.history_type, rec.history_type)
+            if prev is not None and getattr(prev, "is_active", True) != getattr(rec, "is_active", True):
+                action = _("reactivated") if rec.is_active else _("deactivated")
+            entries.append(
+                HistoryEntry(
+                    when=rec.history_date,
+                    who=who,
+                    action=str(action),
+                    subject=subject_text,
+                    reason=rec.history_change_reason or "",
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,48 @@
+"""The navigation each role sees: the same table for every page, filtered by apps.core.access."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.choices import Role as R
+from apps.core.access import can
+
+# (url name, label, resource)
+ITEMS = {
+    "customers": ("customers:customer_list", _("Customers"), "customer"),
+    "contacts": ("customers:contact_list", _("Contacts"), "contact"),
+    "instruments": ("instruments:instrument_list", _("Installed base"), "instrument"),
+    "dealers": ("customers:dealer_list", _("Dealers"), "dealer"),
+    "models": ("catalog:instrumentmodel_list", _("Instrument models"), "catalog"),
+    "items": ("catalog:item_list", _("Catalogue"), "catalog"),
+    "lots": ("catalog:lot_list", _("Lots"), "catalog"),
+    "regions": ("accounts:region_list", _("Regions"), "region"),
+    "staff": ("accounts:staff_list", _("Staff"), "staff"),
+    "qualifications": ("accounts:qualification_list", _("Qualifications"), "qualification"),
+}
+
+# What each role needs first; anything else it may see follows.
+ROLE_ORDER = {
+    R.CLERK: ["customers", "instruments", "contacts", "dealers", "models", "items"],
+    R.ENGINEER: ["instruments", "customers", "contacts", "items", "lots", "models"],
+    R.SALES: ["customers", "instruments", "contacts", "items"],
+    R.DEALER: ["customers", "instruments", "items", "models"],
+    R.TECH_HEAD: ["instruments", "customers", "staff", "qualifications", "regions", "models", "items", "lots"],
+    R.CUSTOMER_MANAGER: ["customers", "instruments", "staff", "regions"],
+    R.COMMERCE: ["items", "lots", "models", "dealers", "customers"],
+    R.LOGISTICS: ["items", "lots", "customers"],
+    R.QUALITY: ["lots", "items", "models", "instruments", "customers"],
+    R.ADMIN: ["customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff", "qualifications"],
+}
+
+
+def menu_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    order = ROLE_ORDER.get(user.role, [])
+    keys = order + [key for key in ITEMS if key not in order]
+    menu = []
+    for key in keys:
+        url_name, label, resource = ITEMS[key]
+        if can(user, resource, "view"):
+            menu.append({"key": key, "url": reverse(url_name), "label": label})
+    return menu

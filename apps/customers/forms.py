@@ -1,0 +1,69 @@
+from django import forms
+
+from apps.accounts.choices import RegionLevel, Role
+from apps.accounts.models import Region, User
+from apps.core.forms import VersionedModelForm
+from apps.customers.models import Contact, Customer, Dealer, Department
+
+
+class CustomerForm(VersionedModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "code", "name", "kind", "grade", "province", "city", "district", "address", "latitude",
+            "longitude", "responsible_sales", "responsible_engineer", "dealer", "tier",
+            "product_line_usage", "in_arrears", "arrears_note", "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["province"].queryset = Region.objects.filter(level=RegionLevel.PROVINCE, is_active=True)
+        self.fields["city"].queryset = Region.objects.filter(level=RegionLevel.CITY, is_active=True).select_related(
+            "parent"
+        )
+        self.fields["responsible_sales"].queryset = User.objects.filter(role=Role.SALES, is_active=True)
+        self.fields["responsible_engineer"].queryset = User.objects.filter(
+            role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER], is_active=True
+        )
+        self.fields["dealer"].queryset = Dealer.objects.filter(is_active=True)
+
+
+class ContactForm(VersionedModelForm):
+    class Meta:
+        model = Contact
+        fields = ["customer", "department", "name", "role", "title", "mobile", "email", "is_primary"]
+
+    def __init__(self, *args, user=None, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        customer = customer or (self.instance.customer if self.instance.pk else None)
+        if customer is not None:
+            self.fields["customer"].queryset = Customer.objects.filter(pk=customer.pk)
+            self.fields["customer"].initial = customer.pk
+            self.fields["customer"].widget = forms.HiddenInput()
+            self.fields["department"].queryset = Department.objects.filter(customer=customer, is_active=True)
+
+
+class DepartmentForm(VersionedModelForm):
+    class Meta:
+        model = Department
+        fields = ["customer", "name", "phone"]
+
+    def __init__(self, *args, user=None, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        customer = customer or (self.instance.customer if self.instance.pk else None)
+        if customer is not None:
+            self.fields["customer"].queryset = Customer.objects.filter(pk=customer.pk)
+            self.fields["customer"].initial = customer.pk
+            self.fields["customer"].widget = forms.HiddenInput()
+
+
+class DealerForm(VersionedModelForm):
+    class Meta:
+        model = Dealer
+        fields = ["code", "name", "contact_person", "phone", "address", "regions"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = Region.objects.filter(is_active=True).select_related("parent")

@@ -1,0 +1,34 @@
+"""Reads of the installed base, scoped like the customers they stand at."""
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts.choices import Role
+from apps.customers.selectors import customer_scope_q
+from apps.instruments.models import Instrument
+
+
+def instrument_scope_q(user) -> Q:
+    q = customer_scope_q(user, "customer__")
+    if user.role == Role.DEALER and user.dealer_id and not user.is_superuser:
+        # A dealer also sees the units it placed, wherever they stand.
+        q |= Q(dealer_id=user.dealer_id)
+    return q
+
+
+def instrument_list(*, user) -> QuerySet[Instrument]:
+    return (
+        Instrument.objects.filter(instrument_scope_q(user))
+        .select_related("model", "customer__city__parent", "department", "dealer")
+        .order_by("serial_no")
+    )
+
+
+def instrument_search(queryset: QuerySet[Instrument], text: str) -> QuerySet[Instrument]:
+    """Serial number, model code or name, or the customer's name (the hotline's ways in)."""
+    return queryset.filter(
+        Q(serial_no__icontains=text)
+        | Q(model__code__icontains=text)
+        | Q(model__name__icontains=text)
+        | Q(customer__name__icontains=text)
+        | Q(contract_no__iexact=text)
+    )

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core import views_site
+
+api_v1 = [
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.customers.api.urls")),
+    path("", include("apps.catalog.api.urls")),
+    path("", include("apps.instruments.api.urls")),
+]
+
+urlpatterns = [
+    path("", views_site.HomeView.as_view(), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views_site.healthz, name="healthz"),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.customers.urls")),
+    path("", include("apps.catalog.urls")),
+    path("", include("apps.instruments.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/v1/auth/token/", views_site.ObtainTokenView.as_view(), name="api_token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("django-admin/", admin.site.urls),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
