@@ -19,6 +19,9 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-productio
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The address printed into QR stickers and e-mails (e.g. https://service.example.cn);
+# empty: the host of the current request.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.catalog",
     "apps.instruments",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

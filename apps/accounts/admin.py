@@ -8,7 +8,9 @@ from apps.accounts.models import Qualification, Region, User
 @admin.register(User)
 class StaffAdmin(UserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "name", "role", "is_active")
-    fieldsets = UserAdmin.fieldsets + (("Service", {"fields": ("name", "role", "phone", "regions", "skill_groups", "dealer")}),)
+    fieldsets = UserAdmin.fieldsets + (
+        ("Service", {"fields": ("name", "role", "phone", "regions", "skill_groups", "dealer")}),
+    )
 
 
 admin.site.register(Region, SimpleHistoryAdmin)

@@ -51,7 +51,10 @@ class QualificationForm(VersionedModelForm):
     class Meta:
         model = Qualification
         fields = ["engineer", "instrument_model", "certificate_no", "valid_from", "valid_until"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}), "valid_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -100,6 +100,11 @@ class Lot(Record):
             raise ValidationError({"item": _("Spare parts have no lots; use serial numbers.")})
         if self.manufactured_on and self.expires_on and self.expires_on <= self.manufactured_on:
             raise ValidationError({"expires_on": _("The expiry date must come after the manufacturing date.")})
+        if self.item_id and self.lot_no:
+            same = Lot.objects.filter(item_id=self.item_id, lot_no=self.lot_no).exclude(pk=self.pk)
+            if same.exists():
+                # Said here, on the field, so the form and the API give the same clear message.
+                raise ValidationError({"lot_no": _("This item already has a lot with this number.")})
 
     @property
     def is_expired(self) -> bool:
@@ -142,6 +147,11 @@ class LotMatch(Record):
     def get_absolute_url(self):
         return reverse("catalog:lotmatch_detail", args=[self.pk])
 
+    @property
+    def lots(self) -> list:
+        """The reagent, calibrator and QC lot, in that order (None where not named)."""
+        return [self.reagent_lot, self.calibrator_lot, self.qc_lot]
+
     def clean(self):
         expected = {
             "reagent_lot": ItemKind.REAGENT,
@@ -155,5 +165,15 @@ class LotMatch(Record):
                 errors[field] = _("This lot is not a %(kind)s lot.") % {"kind": ItemKind(kind).label}
         if not errors and self.calibrator_lot_id is None and self.qc_lot_id is None:
             errors["calibrator_lot"] = _("Name a calibrator lot, a QC lot or both.")
+        if not errors and self.reagent_lot_id is not None:
+            # SQL treats NULLs as distinct, so the unique constraint alone would let a reagent +
+            # calibrator pair without a QC lot be recorded twice.
+            same = LotMatch.objects.filter(
+                reagent_lot_id=self.reagent_lot_id,
+                calibrator_lot_id=self.calibrator_lot_id,
+                qc_lot_id=self.qc_lot_id,
+            ).exclude(pk=self.pk)
+            if same.exists():
+                raise ValidationError(_("These lots are already recorded as a match."))
         if errors:
             raise ValidationError(errors)

@@ -27,7 +27,10 @@ def exception_handler(exc, context):
     if isinstance(exc, ConflictError):
         exc = Conflict(detail=str(exc.message))
     elif isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if hasattr(exc, "error_dict"):
+            detail = {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+        else:
+            detail = {"non_field_errors": exc.messages}
         exc = serializers.ValidationError(detail=detail)
     elif isinstance(exc, DjangoPermissionDenied):
         from rest_framework.exceptions import PermissionDenied
@@ -114,7 +117,16 @@ class RecordViewSet(
     permission_classes = [RolePermission]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no real user
+            return self.get_serializer_class().Meta.model._default_manager.none()
         return type(self).selector(user=self.request.user)
+
+    def filter_queryset(self, queryset):
+        # Filters (and the default "active only") narrow lists; a record is reachable by id
+        # whatever its status, so that inactive records can be read and reactivated.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def _split(self, data: dict):
         model = self.get_serializer_class().Meta.model

@@ -1,4 +1,5 @@
 import django_filters
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 ACTIVE_CHOICES = (("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All")))
@@ -13,8 +14,9 @@ class RecordFilterSet(django_filters.FilterSet):
     )
 
     def __init__(self, data=None, *args, **kwargs):
-        if data is not None and not data.get("status"):
-            data = data.copy()
+        # A first visit (no query string) is a bound filter too: it shows active rows only.
+        data = QueryDict(mutable=True) if data is None else data.copy()
+        if not data.get("status"):
             data["status"] = "active"
         super().__init__(data, *args, **kwargs)
 

@@ -32,13 +32,15 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _display(value, fk_labels: dict, fk_model, masked: bool) -> str:
+def _display(value, fk_labels: dict, fk_model, masked: bool, choices: dict | None = None) -> str:
     if value is None or value == "":
         return "—"
     if masked:
         return mask_phone(str(value))
     if fk_model is not None:
         return fk_labels.get((fk_model, value), f"#{value}")
+    if choices:
+        return str(choices.get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value)
@@ -94,12 +96,13 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
                     continue
                 rel = f.related_model if f.is_relation else None
                 hide = mask and f.name in sensitive
+                choices = dict(f.flatchoices) if f.choices else None
                 changes.append(
                     Change(
                         field=f.name,
                         label=str(f.verbose_name),
-                        old=_display(old, fk_labels, rel, hide) if prev is not None else "",
-                        new=_display(new, fk_labels, rel, hide),
+                        old=_display(old, fk_labels, rel, hide, choices) if prev is not None else "",
+                        new=_display(new, fk_labels, rel, hide, choices),
                     )
                 )
             previous_by_id[rec.id] = rec

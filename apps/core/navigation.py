@@ -15,6 +15,7 @@ ITEMS = {
     "models": ("catalog:instrumentmodel_list", _("Instrument models"), "catalog"),
     "items": ("catalog:item_list", _("Catalogue"), "catalog"),
     "lots": ("catalog:lot_list", _("Lots"), "catalog"),
+    "lotmatches": ("catalog:lotmatch_list", _("Lot matches"), "catalog"),
     "regions": ("accounts:region_list", _("Regions"), "region"),
     "staff": ("accounts:staff_list", _("Staff"), "staff"),
     "qualifications": ("accounts:qualification_list", _("Qualifications"), "qualification"),

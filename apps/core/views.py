@@ -8,6 +8,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -80,6 +81,7 @@ class RecordListView(ResourceMixin, SingleTableMixin, FilterView):
     htmx_template_name = "core/_record_table.html"
     paginate_by = 25
     exportable = False
+    search_placeholder = _lazy("Search")
 
     def get_queryset(self):
         return self.scoped_queryset()
@@ -95,6 +97,7 @@ class RecordListView(ResourceMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["exportable"] = self.exportable
+        ctx["search_placeholder"] = self.search_placeholder
         return ctx
 
 

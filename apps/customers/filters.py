@@ -19,8 +19,18 @@ class CustomerFilter(RecordFilterSet):
     class Meta:
         model = Customer
         fields = [
-            "q", "province", "city", "grade", "kind", "tier", "product_line_usage", "in_arrears",
-            "responsible_sales", "responsible_engineer", "dealer", "status",
+            "q",
+            "province",
+            "city",
+            "grade",
+            "kind",
+            "tier",
+            "product_line_usage",
+            "in_arrears",
+            "responsible_sales",
+            "responsible_engineer",
+            "dealer",
+            "status",
         ]
 
     def search(self, queryset, value):
@@ -35,7 +45,9 @@ class ContactFilter(RecordFilterSet):
         fields = ["q", "customer", "role", "is_primary", "status"]
 
     def search(self, queryset, value):
-        return queryset.filter(Q(name__icontains=value) | Q(mobile__contains=value) | Q(customer__name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(mobile__contains=value) | Q(customer__name__icontains=value)
+        )
 
 
 class DepartmentFilter(RecordFilterSet):

@@ -15,6 +15,8 @@ customer_patterns = record_urlpatterns(
     reactivate_view=v.CustomerReactivateView,
     extra=[
         path("lookup/", v.CustomerLookupView.as_view(), name="customer_lookup"),
+        path("export/", v.CustomerExportView.as_view(), name="customer_export"),
+        path("import/", v.CustomerImportView.as_view(), name="customer_import"),
         path("<int:customer_pk>/contacts/add/", v.ContactCreateView.as_view(), name="contact_add"),
         path("<int:customer_pk>/departments/add/", v.DepartmentCreateView.as_view(), name="department_add"),
     ],

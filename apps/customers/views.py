@@ -1,9 +1,12 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import views as generic
 from apps.core.access import can, mask_phone, sees_personal_data
+from apps.core.imports import RecordExportView, RecordImportView
 from apps.customers import filters, forms, selectors, services, tables
 from apps.customers.models import Contact, Customer, Dealer, Department
+from apps.customers.resources import CustomerResource
 
 
 class CustomerMixin:
@@ -14,6 +17,7 @@ class CustomerMixin:
 
 
 class CustomerListView(CustomerMixin, generic.RecordListView):
+    search_placeholder = _("Name, pinyin initials, code or a contact's phone")
     filterset_class = filters.CustomerFilter
     table_class = tables.CustomerTable
     exportable = True
@@ -39,6 +43,7 @@ class CustomerDetailView(CustomerMixin, generic.RecordDetailView):
             instruments=list(instrument_list(user=user).filter(customer=customer)[:50]),
             can_edit_contacts=can(user, "contact", "change"),
             can_edit_departments=can(user, "department", "change"),
+            can_add_instrument=can(user, "instrument", "add"),
         )
         return ctx
 
@@ -180,3 +185,16 @@ class DealerDeactivateView(DealerMixin, generic.RecordSetActiveView):
 
 class DealerReactivateView(DealerDeactivateView):
     activate = True
+
+
+# --- Excel export and import (apps.core.imports) --------------------------------------------
+
+
+class CustomerExportView(CustomerMixin, RecordExportView):
+    filterset_class = filters.CustomerFilter
+    resource_class = CustomerResource
+    filename_stem = "customers"
+
+
+class CustomerImportView(CustomerMixin, RecordImportView):
+    resource_class = CustomerResource

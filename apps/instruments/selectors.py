@@ -32,3 +32,13 @@ def instrument_search(queryset: QuerySet[Instrument], text: str) -> QuerySet[Ins
         | Q(customer__name__icontains=text)
         | Q(contract_no__iexact=text)
     )
+
+
+def instrument_for_qr(token: str) -> Instrument | None:
+    """The active instrument a QR sticker points at (public: no user, so no scoping — the
+    token itself is the secret). None when the token is unknown or the unit was retired."""
+    return (
+        Instrument.objects.filter(qr_token=token, is_active=True)
+        .select_related("model", "customer", "department")
+        .first()
+    )

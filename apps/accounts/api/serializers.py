@@ -9,14 +9,25 @@ class RegionSerializer(VersionedSerializer):
     class Meta:
         model = Region
         fields = [
-            "id", "name", "level", "parent", "code", "tier", "customer_manager", "is_active", "version",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "level",
+            "parent",
+            "code",
+            "tier",
+            "customer_manager",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["is_active", "created_at", "updated_at"]
 
 
 class StaffSerializer(VersionedSerializer):
-    password = serializers.CharField(write_only=True, required=False, allow_blank=True, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
+    )
     skill_groups = serializers.SlugRelatedField(
         slug_field="code", queryset=SkillGroup.objects.all(), many=True, required=False
     )
@@ -24,8 +35,20 @@ class StaffSerializer(VersionedSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "name", "role", "phone", "email", "regions", "skill_groups", "dealer", "password",
-            "is_active", "version", "last_login", "date_joined",
+            "id",
+            "username",
+            "name",
+            "role",
+            "phone",
+            "email",
+            "regions",
+            "skill_groups",
+            "dealer",
+            "password",
+            "is_active",
+            "version",
+            "last_login",
+            "date_joined",
         ]
         read_only_fields = ["is_active", "last_login", "date_joined"]
 
@@ -42,7 +65,15 @@ class QualificationSerializer(VersionedSerializer):
     class Meta:
         model = Qualification
         fields = [
-            "id", "engineer", "instrument_model", "certificate_no", "valid_from", "valid_until", "is_active",
-            "version", "created_at", "updated_at",
+            "id",
+            "engineer",
+            "instrument_model",
+            "certificate_no",
+            "valid_from",
+            "valid_until",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["is_active", "created_at", "updated_at"]

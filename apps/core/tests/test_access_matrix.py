@@ -1,0 +1,164 @@
+"""Every role against every list and detail endpoint, in the UI and the API:
+allowed, forbidden (403 / 404), and scoped (sees only his rows). Issue #2 'Access'."""
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.choices import Role as R
+from apps.core.tests.world import build_world
+
+ALL = set(R.values)
+SEES_ALL = {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.CLERK,
+            R.QUALITY, R.FINANCE, R.COMMERCE, R.LOGISTICS}
+SCOPED_TO_A = {R.ENGINEER, R.CUSTOMER_MANAGER, R.SALES, R.DEALER}
+PHONE_ROLES = {R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.QUALITY}
+STAFF_VIEWERS = {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.CLERK}
+
+# resource: (UI list url, API list url, object in scope "A", object out of scope "B" (or None),
+#            roles that may list, roles that see only A)
+ENDPOINTS = {
+    "customers": ("customers:customer_list", "/api/v1/customers/", "customer_a", "customer_b", ALL, SCOPED_TO_A),
+    "contacts": ("customers:contact_list", "/api/v1/contacts/", "contact_a", "contact_b", ALL, SCOPED_TO_A),
+    "departments": (None, "/api/v1/departments/", "department_a", "department_b", ALL, SCOPED_TO_A),
+    "dealers": ("customers:dealer_list", "/api/v1/dealers/", "dealer_a", "dealer_b", ALL, {R.DEALER}),
+    "regions": ("accounts:region_list", "/api/v1/regions/", "city_a", None, ALL - {R.DEALER}, set()),
+    "staff": ("accounts:staff_list", "/api/v1/staff/", None, None, STAFF_VIEWERS, set()),
+}
+
+ROLES = sorted(R.values)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def _ids(response):
+    return {row["id"] for row in response.json()["results"]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_each_role_lists_exactly_what_it_may_see_through_the_api(world, api_client, role, name):
+    _ui, api_url, key_a, key_b, allowed, scoped = ENDPOINTS[name]
+    api_client.force_authenticate(world.users[role])
+    response = api_client.get(api_url, {"status": "all", "page_size": 200})
+    if role not in allowed:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    ids = _ids(response)
+    if key_a:
+        assert world.objects[key_a].pk in ids
+    if key_b:
+        if role in scoped:
+            assert world.objects[key_b].pk not in ids
+        else:
+            assert world.objects[key_b].pk in ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_each_role_gets_a_detail_only_when_in_scope_through_the_api(world, api_client, role, name):
+    _ui, api_url, key_a, key_b, allowed, scoped = ENDPOINTS[name]
+    api_client.force_authenticate(world.users[role])
+    for key, expected_visible in ((key_a, True), (key_b, role not in scoped)):
+        if key is None:
+            continue
+        response = api_client.get(f"{api_url}{world.objects[key].pk}/")
+        if role not in allowed:
+            assert response.status_code == 403
+        elif expected_visible:
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(n for n, e in ENDPOINTS.items() if e[0]))
+def test_each_role_sees_the_same_rows_on_the_list_page(world, client, role, name):
+    ui, _api, key_a, key_b, allowed, scoped = ENDPOINTS[name]
+    client.force_login(world.users[role])
+    response = client.get(reverse(ui), {"status": "all"})
+    if role not in allowed:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    page = response.content.decode()
+    if key_a:
+        assert str(world.objects[key_a].name) in page
+    if key_b:
+        assert (str(world.objects[key_b].name) in page) is (role not in scoped)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_customer_detail_page_is_404_outside_the_users_scope(world, client, role):
+    client.force_login(world.users[role])
+    in_scope = client.get(world.objects["customer_a"].get_absolute_url())
+    out_of_scope = client.get(world.objects["customer_b"].get_absolute_url())
+    assert in_scope.status_code == 200
+    assert out_of_scope.status_code == (404 if role in SCOPED_TO_A else 200)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_contact_phones_are_shown_only_to_roles_that_call_customers(world, client, api_client, role):
+    user = world.users[role]
+    client.force_login(user)
+    api_client.force_authenticate(user)
+    page = client.get(world.objects["customer_a"].get_absolute_url()).content.decode()
+    api_row = api_client.get(f"/api/v1/contacts/{world.objects['contact_a'].pk}/").json()
+    if role in PHONE_ROLES:
+        assert "13812345678" in page
+        assert api_row["mobile"] == "13812345678"
+    else:
+        assert "13812345678" not in page
+        assert "138****5678" in page
+        assert api_row["mobile"] == "138****5678"
+
+
+def test_anonymous_users_are_sent_to_login_and_refused_by_the_api(world, client, api_client):
+    response = client.get(reverse("customers:customer_list"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+    assert api_client.get("/api/v1/customers/").status_code in (401, 403)
+
+
+CUSTOMER_WRITERS = {R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.SALES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_customer_editors_may_create_customers(world, api_client, role):
+    api_client.force_authenticate(world.users[role])
+    city = world.objects["city_a"]
+    response = api_client.post(
+        "/api/v1/customers/", {"name": f"新客户{role}", "province": city.parent_id, "city": city.pk}, format="json"
+    )
+    assert response.status_code == (201 if role in CUSTOMER_WRITERS else 403), response.content
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_managers_may_deactivate_customers(world, api_client, role):
+    api_client.force_authenticate(world.users[role])
+    customer = world.objects["customer_a"]
+    response = api_client.post(f"/api/v1/customers/{customer.pk}/deactivate/", {"reason": "closed"}, format="json")
+    assert response.status_code == (200 if role in {R.ADMIN, R.TECH_HEAD} else 403)
+
+
+def test_a_sales_person_cannot_edit_another_sales_persons_customer(world, api_client):
+    api_client.force_authenticate(world.users[R.SALES])
+    customer = world.objects["customer_b"]
+    response = api_client.patch(
+        f"/api/v1/customers/{customer.pk}/", {"notes": "mine now", "version": customer.version}, format="json"
+    )
+    assert response.status_code == 404
+    customer.refresh_from_db()
+    assert customer.notes == ""
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_a_home_page_with_its_own_navigation(world, client, role):
+    client.force_login(world.users[role])
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("customers:customer_list") in page
+    assert (reverse("accounts:staff_list") in page) is (role in STAFF_VIEWERS)
+    assert (reverse("accounts:region_list") in page) is (role != R.DEALER)

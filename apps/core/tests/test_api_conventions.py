@@ -1,0 +1,88 @@
+"""Bad input is a 400 with field messages, never a 500; the schema and docs are served."""
+
+import pytest
+
+from apps.accounts.choices import Role
+from apps.accounts.tests.factories import CityFactory, UserFactory
+from apps.customers.models import Customer
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(role=Role.CLERK)
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({}, "name"),
+        ({"name": "甲医院", "province": 999999, "city": 999999}, "province"),
+        ({"name": "甲医院", "grade": "5Z"}, "grade"),
+        ({"name": "甲医院", "latitude": "north"}, "latitude"),
+        ({"name": "x" * 500}, "name"),
+    ],
+)
+def test_bad_customer_input_is_a_400_naming_the_field(api_client, clerk, payload, field):
+    api_client.force_authenticate(clerk)
+    response = api_client.post("/api/v1/customers/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Customer.objects.count() == 0
+
+
+def test_a_city_outside_the_province_is_refused_by_the_model_rule(api_client, clerk):
+    guangzhou = CityFactory(name="广州市")
+    changsha = CityFactory(name="长沙市")
+    api_client.force_authenticate(clerk)
+    response = api_client.post(
+        "/api/v1/customers/", {"name": "甲医院", "province": guangzhou.parent_id, "city": changsha.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"city": ["The city must lie in the chosen province."]}
+
+
+def test_validation_messages_come_in_the_users_language(api_client, clerk):
+    api_client.force_authenticate(clerk)
+    response = api_client.post("/api/v1/customers/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert response.json()["name"] == ["该字段是必填项。"]
+
+
+def test_lists_are_paginated_and_filterable(api_client, clerk):
+    city = CityFactory()
+    for i in range(30):
+        Customer.objects.create(
+            code=f"C{i:03d}", name=f"医院{i}", province=city.parent, city=city, grade="3A" if i % 2 else "2A"
+        )
+    api_client.force_authenticate(clerk)
+    page = api_client.get("/api/v1/customers/", {"grade": "3A", "page_size": 10}).json()
+    assert page["count"] == 15
+    assert len(page["results"]) == 10
+    assert page["next"]
+    ordered = api_client.get("/api/v1/customers/", {"ordering": "-code", "page_size": 1}).json()
+    assert ordered["results"][0]["code"] == "C029"
+
+
+def test_the_openapi_schema_and_docs_are_served(client, clerk):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/customers/" in schema.content
+    client.force_login(clerk)
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_token_is_issued_for_a_username_and_password(api_client, clerk):
+    response = api_client.post("/api/v1/auth/token/", {"username": clerk.username, "password": "pass-12345"})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.get("/api/v1/customers/").status_code == 200
+
+
+def test_nothing_can_be_deleted_through_the_api(api_client, db):
+    admin = UserFactory(role=Role.ADMIN)
+    city = CityFactory()
+    customer = Customer.objects.create(code="C1", name="甲", province=city.parent, city=city)
+    api_client.force_authenticate(admin)
+    assert api_client.delete(f"/api/v1/customers/{customer.pk}/").status_code == 405
+    assert Customer.objects.filter(pk=customer.pk).exists()

@@ -1,0 +1,50 @@
+"""A small two-region world with one login per role, for access and scoping tests."""
+
+from dataclasses import dataclass, field
+
+from apps.accounts.choices import Role
+from apps.accounts.models import User
+from apps.accounts.tests.factories import CityFactory, ProvinceFactory, UserFactory
+from apps.customers.tests.factories import ContactFactory, CustomerFactory, DealerFactory, DepartmentFactory
+
+
+@dataclass
+class World:
+    users: dict[str, User] = field(default_factory=dict)
+    objects: dict[str, object] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    world = World()
+    province_a = ProvinceFactory(name="广东省")
+    province_b = ProvinceFactory(name="湖南省")
+    city_a = CityFactory(name="广州市", parent=province_a)
+    city_b = CityFactory(name="长沙市", parent=province_b)
+    dealer_a = DealerFactory(name="穗康医疗")
+    dealer_b = DealerFactory(name="湘运医疗")
+    users = {role: UserFactory(role=role, username=role) for role in Role.values if role != Role.DEALER}
+    users[Role.DEALER] = UserFactory(role=Role.DEALER, username="dealer", dealer=dealer_a)
+    users[Role.ENGINEER].regions.set([province_a])
+    users[Role.CUSTOMER_MANAGER].regions.set([city_a])
+    sales_b = UserFactory(role=Role.SALES, username="sales_b")
+    customer_a = CustomerFactory(
+        name="广州市第一人民医院", city=city_a, responsible_sales=users[Role.SALES], dealer=dealer_a
+    )
+    customer_b = CustomerFactory(name="长沙市中心医院", city=city_b, responsible_sales=sales_b)
+    world.users = users
+    world.objects = {
+        "province_a": province_a,
+        "province_b": province_b,
+        "city_a": city_a,
+        "city_b": city_b,
+        "dealer_a": dealer_a,
+        "dealer_b": dealer_b,
+        "customer_a": customer_a,
+        "customer_b": customer_b,
+        "sales_b": sales_b,
+        "contact_a": ContactFactory(customer=customer_a, name="张主任", mobile="13812345678"),
+        "contact_b": ContactFactory(customer=customer_b, name="李组长", mobile="13987654321"),
+        "department_a": DepartmentFactory(customer=customer_a, name="检验科"),
+        "department_b": DepartmentFactory(customer=customer_b, name="检验科"),
+    }
+    return world
