@@ -22,7 +22,9 @@ class RegionFilter(RecordFilterSet):
 
 
 class StaffFilter(RecordFilterSet):
-    region = django_filters.ModelChoiceFilter(field_name="regions", queryset=Region.objects.all(), label=_("region"))
+    region = django_filters.ModelChoiceFilter(
+        field_name="regions", queryset=Region.objects.select_related("parent"), label=_("region")
+    )
     skill_group = django_filters.ModelChoiceFilter(
         field_name="skill_groups", queryset=SkillGroup.objects.all(), label=_("skill group")
     )

@@ -69,8 +69,9 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
     # Resolve foreign keys in bulk.
     wanted: dict[type, set] = {}
     for model, records in raw:
+        tracked = {f.name for f in model.history.model._meta.concrete_fields}
         for f in model._meta.concrete_fields:
-            if f.is_relation and f.name not in IGNORED_FIELDS:
+            if f.is_relation and f.name not in IGNORED_FIELDS and f.name in tracked:
                 ids = {getattr(r, f.attname) for r in records} - {None}
                 if ids:
                     wanted.setdefault(f.related_model, set()).update(ids)
@@ -81,7 +82,8 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
 
     entries: list[HistoryEntry] = []
     for model, records in raw:
-        fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+        tracked = {f.name for f in model.history.model._meta.concrete_fields}
+        fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and f.name in tracked]
         sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))
         previous_by_id: dict = {}
         for rec in records:

@@ -11,7 +11,9 @@ from apps.customers.selectors import customer_search
 
 class CustomerFilter(RecordFilterSet):
     province = django_filters.ModelChoiceFilter(queryset=Region.objects.filter(level=RegionLevel.PROVINCE))
-    city = django_filters.ModelChoiceFilter(queryset=Region.objects.filter(level=RegionLevel.CITY))
+    city = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.filter(level=RegionLevel.CITY).select_related("parent")
+    )
     responsible_sales = django_filters.ModelChoiceFilter(queryset=User.objects.filter(role=Role.SALES))
     responsible_engineer = django_filters.ModelChoiceFilter(queryset=User.objects.filter(role=Role.ENGINEER))
     dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all())
@@ -63,7 +65,7 @@ class DepartmentFilter(RecordFilterSet):
 
 class DealerFilter(RecordFilterSet):
     region = django_filters.ModelChoiceFilter(
-        field_name="regions", queryset=Region.objects.all(), label=_("region served")
+        field_name="regions", queryset=Region.objects.select_related("parent"), label=_("region served")
     )
 
     class Meta:
