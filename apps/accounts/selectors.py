@@ -24,9 +24,13 @@ def staff_list(*, user) -> QuerySet[User]:
     if sees_all(user):
         return qs.order_by("username")
     if user.role == Role.CUSTOMER_MANAGER:
-        # A regional customer manager sees the staff of his regions.
-        regions = Region.objects.filter(Q(staff=user) | Q(customer_manager=user)).values("pk")
-        return qs.filter(Q(regions__in=regions) | Q(pk=user.pk)).distinct().order_by("username")
+        # A regional customer manager sees the staff working in his regions: those assigned to
+        # the same region, to the province above it, or to a city inside it.
+        own = Region.objects.filter(Q(staff=user) | Q(customer_manager=user))
+        related = Region.objects.filter(
+            Q(pk__in=own.values("pk")) | Q(pk__in=own.values("parent")) | Q(parent__in=own.values("pk"))
+        )
+        return qs.filter(Q(regions__in=related.values("pk")) | Q(pk=user.pk)).distinct().order_by("username")
     return qs.filter(pk=user.pk)
 
 

@@ -118,7 +118,12 @@ def test_a_qualification_cannot_end_before_it_starts(api_client, admin):
     api_client.force_authenticate(admin)
     response = api_client.post(
         "/api/v1/qualifications/",
-        {"engineer": engineer.pk, "instrument_model": model.pk, "valid_from": "2026-05-01", "valid_until": "2026-04-01"},
+        {
+            "engineer": engineer.pk,
+            "instrument_model": model.pk,
+            "valid_from": "2026-05-01",
+            "valid_until": "2026-04-01",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -137,7 +142,7 @@ def test_a_customer_manager_sees_only_the_staff_of_his_regions(client, db):
 
 def test_list_pages_use_a_fixed_number_of_queries(client, admin, django_assert_max_num_queries):
     province = ProvinceFactory()
-    for i in range(30):
+    for _ in range(30):
         UserFactory(role=Role.ENGINEER, regions=[province])
         CityFactory(parent=province)
     client.force_login(admin)

@@ -23,7 +23,33 @@ ENDPOINTS = {
     "dealers": ("customers:dealer_list", "/api/v1/dealers/", "dealer_a", "dealer_b", ALL, {R.DEALER}),
     "regions": ("accounts:region_list", "/api/v1/regions/", "city_a", None, ALL - {R.DEALER}, set()),
     "staff": ("accounts:staff_list", "/api/v1/staff/", None, None, STAFF_VIEWERS, set()),
+    "qualifications": (
+        "accounts:qualification_list", "/api/v1/qualifications/", "qualification", None, STAFF_VIEWERS, set(),
+    ),
+    "instrument-models": ("catalog:instrumentmodel_list", "/api/v1/instrument-models/", "model", None, ALL, set()),
+    "catalog-items": ("catalog:item_list", "/api/v1/catalog-items/", "item", None, ALL, set()),
+    "lots": ("catalog:lot_list", "/api/v1/lots/", "lot", None, ALL, set()),
+    "lot-matches": ("catalog:lotmatch_list", "/api/v1/lot-matches/", "lot_match", None, ALL, set()),
+    "instruments": (
+        "instruments:instrument_list", "/api/v1/instruments/", "instrument_a", "instrument_b", ALL, SCOPED_TO_A,
+    ),
 }
+
+# How each row shows on a list page.
+LABEL = {
+    "qualification": lambda o: o.engineer.name,
+    "model": lambda o: o.code,
+    "item": lambda o: o.code,
+    "lot": lambda o: o.lot_no,
+    "lot_match": lambda o: o.reagent_lot.lot_no,
+    "instrument_a": lambda o: o.serial_no,
+    "instrument_b": lambda o: o.serial_no,
+}
+
+
+def _label(world, key):
+    obj = world.objects[key]
+    return str(LABEL.get(key, lambda o: o.name)(obj))
 
 ROLES = sorted(R.values)
 
@@ -86,9 +112,9 @@ def test_each_role_sees_the_same_rows_on_the_list_page(world, client, role, name
     assert response.status_code == 200
     page = response.content.decode()
     if key_a:
-        assert str(world.objects[key_a].name) in page
+        assert _label(world, key_a) in page
     if key_b:
-        assert (str(world.objects[key_b].name) in page) is (role not in scoped)
+        assert (_label(world, key_b) in page) is (role not in scoped)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -162,3 +188,11 @@ def test_every_role_gets_a_home_page_with_its_own_navigation(world, client, role
     assert reverse("customers:customer_list") in page
     assert (reverse("accounts:staff_list") in page) is (role in STAFF_VIEWERS)
     assert (reverse("accounts:region_list") in page) is (role != R.DEALER)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_dealer_also_sees_the_units_it_placed_elsewhere(world, api_client, role):
+    api_client.force_authenticate(world.users[role])
+    ids = _ids(api_client.get("/api/v1/instruments/", {"page_size": 200}))
+    placed = world.objects["instrument_placed"].pk
+    assert (placed in ids) is (role not in {R.ENGINEER, R.CUSTOMER_MANAGER, R.SALES})

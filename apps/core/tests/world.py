@@ -1,11 +1,17 @@
 """A small two-region world with one login per role, for access and scoping tests."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from apps.accounts.choices import Role
-from apps.accounts.models import User
+from apps.accounts.models import Qualification, User
 from apps.accounts.tests.factories import CityFactory, ProvinceFactory, UserFactory
+from apps.catalog.choices import ItemKind
+from apps.catalog.models import LotMatch
+from apps.catalog.tests.factories import CatalogItemFactory, InstrumentModelFactory, LotFactory
 from apps.customers.tests.factories import ContactFactory, CustomerFactory, DealerFactory, DepartmentFactory
+from apps.instruments.choices import Ownership
+from apps.instruments.tests.factories import InstrumentFactory
 
 
 @dataclass
@@ -31,8 +37,26 @@ def build_world() -> World:
         name="广州市第一人民医院", city=city_a, responsible_sales=users[Role.SALES], dealer=dealer_a
     )
     customer_b = CustomerFactory(name="长沙市中心医院", city=city_b, responsible_sales=sales_b)
+    model = InstrumentModelFactory(code="YH-30", name="糖化血红蛋白分析仪")
+    reagent = CatalogItemFactory(name="糖化血红蛋白测定试剂盒", compatible_models=[model])
+    calibrator = CatalogItemFactory(name="糖化血红蛋白校准品", kind=ItemKind.CALIBRATOR)
+    reagent_lot = LotFactory(item=reagent, lot_no="R2026001")
+    calibrator_lot = LotFactory(item=calibrator, lot_no="C2026001")
     world.users = users
     world.objects = {
+        "model": model,
+        "item": reagent,
+        "lot": reagent_lot,
+        "lot_match": LotMatch.objects.create(reagent_lot=reagent_lot, calibrator_lot=calibrator_lot),
+        "instrument_a": InstrumentFactory(serial_no="YH30-A-0001", model=model, customer=customer_a),
+        "instrument_b": InstrumentFactory(serial_no="YH30-B-0001", model=model, customer=customer_b),
+        # Placed by dealer A at a customer it does not serve: dealer A still sees it.
+        "instrument_placed": InstrumentFactory(
+            serial_no="YH30-B-0002", model=model, customer=customer_b, ownership=Ownership.DEALER, dealer=dealer_a
+        ),
+        "qualification": Qualification.objects.create(
+            engineer=users[Role.ENGINEER], instrument_model=model, valid_until=dt.date(2027, 6, 30)
+        ),
         "province_a": province_a,
         "province_b": province_b,
         "city_a": city_a,

@@ -112,7 +112,8 @@ def test_list_pages_do_not_make_a_query_per_row(client, api_client, clerk, djang
         ContactFactory(customer=CustomerFactory(dealer=dealer, responsible_sales=sales))
     client.force_login(clerk)
     api_client.force_authenticate(clerk)
-    for url in (reverse("customers:customer_list"), reverse("customers:contact_list"), reverse("customers:dealer_list")):
+    for name in ("customers:customer_list", "customers:contact_list", "customers:dealer_list"):
+        url = reverse(name)
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
     for url in ("/api/v1/customers/", "/api/v1/contacts/", "/api/v1/dealers/"):
