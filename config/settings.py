@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.catalog",
     "apps.instruments",
+    "apps.sla",
+    "apps.notifications",
     "apps.demo",
 ]
 

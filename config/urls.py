@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("apps.customers.api.urls")),
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.instruments.api.urls")),
+    path("", include("apps.sla.api.urls")),
+    path("", include("apps.notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +23,8 @@ urlpatterns = [
     path("", include("apps.customers.urls")),
     path("", include("apps.catalog.urls")),
     path("", include("apps.instruments.urls")),
+    path("", include("apps.sla.urls")),
+    path("", include("apps.notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/auth/token/", views_site.ObtainTokenView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -106,6 +106,37 @@ ACCESS: dict[str, dict[str, frozenset]] = {
         "deactivate": MANAGERS,
         "import": frozenset(),
     },
+    # SPEC SLA-5: the business calendar (holidays, make-up working days, business hours).
+    "calendar": {
+        "view": INTERNAL_STAFF,
+        "add": MANAGERS,
+        "change": MANAGERS,
+        "deactivate": MANAGERS,
+        "import": frozenset(),
+    },
+    # Everyone reads his own in-app notifications; the outbox (every message and its
+    # delivery state) is for the people who run the system.
+    "notification": {
+        "view": ALL_STAFF,
+        "add": frozenset(),
+        "change": ALL_STAFF,
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "outbox": {
+        "view": MANAGERS | {R.SUPERVISOR},
+        "add": frozenset(),
+        "change": MANAGERS,
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "webhook": {
+        "view": frozenset({R.ADMIN}),
+        "add": frozenset({R.ADMIN}),
+        "change": frozenset({R.ADMIN}),
+        "deactivate": frozenset({R.ADMIN}),
+        "import": frozenset(),
+    },
 }
 
 

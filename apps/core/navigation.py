@@ -19,6 +19,9 @@ ITEMS = {
     "regions": ("accounts:region_list", _("Regions"), "region"),
     "staff": ("accounts:staff_list", _("Staff"), "staff"),
     "qualifications": ("accounts:qualification_list", _("Qualifications"), "qualification"),
+    "calendar": ("sla:calendar_list", _("Business calendar"), "calendar"),
+    "outbox": ("notifications:outbox_list", _("Outbox"), "outbox"),
+    "webhooks": ("notifications:webhook_list", _("Robot webhooks"), "webhook"),
 }
 
 # What each role needs first; anything else it may see follows.
