@@ -15,10 +15,9 @@ class RegionForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Region.objects.filter(level=RegionLevel.PROVINCE, is_active=True)
-        self.fields["customer_manager"].queryset = User.objects.filter(
-            role__in=[Role.CUSTOMER_MANAGER, Role.TECH_HEAD], is_active=True
-        )
+        self.fields["parent"].queryset = Region.objects.filter(level=RegionLevel.PROVINCE)
+        self.fields["customer_manager"].queryset = User.objects.filter(role__in=[Role.CUSTOMER_MANAGER, Role.TECH_HEAD])
+        self.limit_to_active("parent", "customer_manager")
 
 
 class StaffForm(VersionedModelForm):
@@ -35,7 +34,8 @@ class StaffForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["regions"].queryset = Region.objects.filter(is_active=True).select_related("parent")
+        self.fields["regions"].queryset = Region.objects.select_related("parent")
+        self.limit_to_active("regions", "dealer")
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
@@ -58,5 +58,8 @@ class QualificationForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["engineer"].queryset = User.objects.filter(role=Role.ENGINEER, is_active=True)
-        self.fields["instrument_model"].queryset = InstrumentModel.objects.filter(is_active=True)
+        self.fields["engineer"].queryset = User.objects.filter(
+            role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER, Role.SUPERVISOR]
+        )
+        self.fields["instrument_model"].queryset = InstrumentModel.objects.all()
+        self.limit_to_active("engineer", "instrument_model")

@@ -173,6 +173,10 @@ class Qualification(Record):
     def clean(self):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The end date must not be before the start date.")})
+        if self.engineer_id and self.engineer.role not in (Role.ENGINEER, Role.CUSTOMER_MANAGER, Role.SUPERVISOR):
+            raise ValidationError(
+                {"engineer": _("Qualifications are for engineers, supervisors and customer managers.")}
+            )
 
     @property
     def is_valid_today(self) -> bool:

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.access import can
 from apps.core.exceptions import ConflictError
+from apps.core.forms import REASON_MAX_LENGTH
 
 
 class Conflict(APIException):
@@ -81,13 +82,12 @@ class VersionedSerializer(serializers.ModelSerializer):
         return attrs
 
 
-set_active_request = inline_serializer(
-    "SetActiveRequest",
-    fields={
-        "reason": serializers.CharField(max_length=255),
-        "version": serializers.IntegerField(required=False),
-    },
-)
+class SetActiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+set_active_request = SetActiveSerializer
 
 
 history_response = inline_serializer(
@@ -152,16 +152,16 @@ class RecordViewSet(
 
     def _set_active(self, request, active: bool):
         instance = self.get_object()
-        reason = str(request.data.get("reason", "")).strip()
-        if not reason:
-            raise serializers.ValidationError({"reason": [_("Give a reason for the change of status.")]})
-        version = request.data.get("version")
-        try:
-            version = int(version) if version not in (None, "") else None
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": [_("A whole number is required.")]}) from None
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object with a reason.")]})
+        params = SetActiveSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
         instance = type(self).set_active_service(
-            actor=request.user, instance=instance, active=active, reason=reason, expected_version=version
+            actor=request.user,
+            instance=instance,
+            active=active,
+            reason=params.validated_data["reason"],
+            expected_version=params.validated_data.get("version"),
         )
         return Response(self.get_serializer(instance).data)
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,8 +13,26 @@ class VersionedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.fields["expected_version"].initial = self.instance.version
+        if self.instance.pk:
+            # An edit must say which version it started from, or it could overwrite blindly.
+            self.fields["expected_version"].required = True
+            self.fields["expected_version"].error_messages["required"] = _(
+                "This form is out of date; reload the page and apply your changes again."
+            )
+            if not self.is_bound:
+                self.fields["expected_version"].initial = self.instance.version
+
+    def limit_to_active(self, *names: str) -> None:
+        """Offer only active rows in these choice fields, plus whatever the record already links
+        to — so editing a record never silently clears a link to a since-deactivated row."""
+        for name in names:
+            field = self.fields[name]
+            current = self.initial.get(name) if self.instance.pk else None
+            if hasattr(current, "__iter__") and not isinstance(current, str):
+                current = [getattr(v, "pk", v) for v in current]
+            elif current is not None:
+                current = [getattr(current, "pk", current)]
+            field.queryset = active_or_current(field.queryset, current or [])
 
     def service_data(self) -> dict:
         """Cleaned values of the model's own (non-m2m) fields."""
@@ -29,8 +48,16 @@ class VersionedModelForm(forms.ModelForm):
         return {name: value for name, value in self.cleaned_data.items() if name in m2m}
 
 
+def active_or_current(queryset, current_pks):
+    return queryset.filter(Q(is_active=True) | Q(pk__in=list(current_pks)))
+
+
+# simple-history keeps a change reason in 100 characters.
+REASON_MAX_LENGTH = 100
+
+
 class DeactivateForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=255, widget=forms.TextInput)
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.TextInput)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

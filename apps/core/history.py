@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.access import mask_phone, sees_personal_data
@@ -62,17 +63,22 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
         records = list(
             model.history.filter(id__in=pks)
             .select_related("history_user")
-            .order_by("id", "history_date", "history_id")[: limit * 5]
+            .order_by("-history_date", "-history_id")[: limit + 1]
         )
-        raw.append((model, records))
+        # Oldest first within the window, so each row diffs against the one before it; one
+        # row beyond the window serves only as the baseline of the oldest shown.
+        records.reverse()
+        baseline = records.pop(0) if len(records) > limit else None
+        raw.append((model, records, baseline))
 
     # Resolve foreign keys in bulk.
     wanted: dict[type, set] = {}
-    for model, records in raw:
+    for model, records, baseline in raw:
         tracked = {f.name for f in model.history.model._meta.concrete_fields}
+        rows = records + ([baseline] if baseline is not None else [])
         for f in model._meta.concrete_fields:
             if f.is_relation and f.name not in IGNORED_FIELDS and f.name in tracked:
-                ids = {getattr(r, f.attname) for r in records} - {None}
+                ids = {getattr(r, f.attname) for r in rows} - {None}
                 if ids:
                     wanted.setdefault(f.related_model, set()).update(ids)
     fk_labels = {}
@@ -81,11 +87,11 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
             fk_labels[(rel_model, pk)] = str(obj)
 
     entries: list[HistoryEntry] = []
-    for model, records in raw:
+    for model, records, baseline in raw:
         tracked = {f.name for f in model.history.model._meta.concrete_fields}
         fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and f.name in tracked]
         sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))
-        previous_by_id: dict = {}
+        previous_by_id: dict = {baseline.id: baseline} if baseline is not None else {}
         for rec in records:
             prev = previous_by_id.get(rec.id)
             changes = []
@@ -122,7 +128,9 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
                     who=who,
                     action=str(action),
                     subject=subject_text,
-                    reason=rec.history_change_reason or "",
+                    # Reasons the system writes ("Excel import") are catalogue keys; a user's own
+                    # words pass through gettext unchanged.
+                    reason=gettext(rec.history_change_reason) if rec.history_change_reason else "",
                     changes=changes,
                 )
             )

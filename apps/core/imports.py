@@ -33,7 +33,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.generic import TemplateView, View
 from import_export import resources, widgets
 from import_export.fields import Field
@@ -54,7 +54,7 @@ UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 PREVIEW_ROWS = 200
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHANGE_REASON = "Excel import"
+CHANGE_REASON = gettext_noop("Excel import")  # stored as the key; shown translated
 
 
 def normalise_header(value) -> str:

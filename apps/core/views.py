@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -82,6 +82,17 @@ class RecordListView(ResourceMixin, SingleTableMixin, FilterView):
     paginate_by = 25
     exportable = False
     search_placeholder = _lazy("Search")
+
+    max_per_page = 200
+
+    def get(self, request, *args, **kwargs):
+        # ?per_page= is honoured up to a cap: a list never renders thousands of rows.
+        per_page = request.GET.get("per_page")
+        if per_page is not None and (not per_page.isdigit() or not 0 < int(per_page) <= self.max_per_page):
+            query = request.GET.copy()
+            query["per_page"] = str(self.max_per_page if per_page.isdigit() and int(per_page) > 0 else self.paginate_by)
+            request.GET = query
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return self.scoped_queryset()
@@ -273,17 +284,19 @@ def detail_url(url_prefix: str, obj) -> str:
     return reverse(f"{url_prefix}_detail", args=[obj.pk])
 
 
-class RecordLookupView(ResourceMixin, FormView):
+class RecordLookupView(ResourceMixin, View):
     """GET ?q= → up to 20 <option>s of active rows the user may see (for SearchSelect)."""
 
+    http_method_names = ["get"]
     template_name = "core/widgets/lookup_options.html"
     limit = 20
 
-    def get(self, request, *args, **kwargs):
-        from django.shortcuts import render
+    def run_search(self, queryset, text):
+        return type(self).search(queryset, text)
 
-        text = request.GET.get("q", "").strip()
+    def get(self, request, *args, **kwargs):
+        text = request.GET.get("q", "").strip()[:100]
         queryset = self.scoped_queryset().filter(is_active=True)
         if text:
-            queryset = type(self).search(queryset, text)
+            queryset = self.run_search(queryset, text)
         return render(request, self.template_name, {"options": queryset[: self.limit], "query": text})

@@ -19,7 +19,14 @@ class SearchSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         # Render only the selected choice; the rest arrive from the lookup endpoint.
-        selected = {str(v) for v in value if v not in (None, "")}
+        selected = set()
+        for raw in value:
+            try:
+                pk = int(raw)
+            except (TypeError, ValueError):
+                continue  # garbage from the request: the field reports it, the widget ignores it
+            if 0 < pk < 2**63:
+                selected.add(pk)
         if not selected:
             return [(None, [self.create_option(name, "", "---------", False, 0)], 0)]
         queryset = self.choices.queryset.filter(pk__in=selected)

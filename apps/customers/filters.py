@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.choices import RegionLevel, Role
 from apps.accounts.models import Region, User
-from apps.core.filters import RecordFilterSet
+from apps.core.access import sees_all
+from apps.core.filters import IdFilter, RecordFilterSet
 from apps.customers.models import Contact, Customer, Dealer, Department
-from apps.customers.selectors import customer_search
+from apps.customers.selectors import customer_search, dealer_list, staff_serving
 
 
 class CustomerFilter(RecordFilterSet):
@@ -15,7 +16,9 @@ class CustomerFilter(RecordFilterSet):
         queryset=Region.objects.filter(level=RegionLevel.CITY).select_related("parent")
     )
     responsible_sales = django_filters.ModelChoiceFilter(queryset=User.objects.filter(role=Role.SALES))
-    responsible_engineer = django_filters.ModelChoiceFilter(queryset=User.objects.filter(role=Role.ENGINEER))
+    responsible_engineer = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER])
+    )
     dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all())
 
     class Meta:
@@ -35,12 +38,23 @@ class CustomerFilter(RecordFilterSet):
             "status",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated and not sees_all(user):
+            # Offer only the dealers and staff behind the user's own customers.
+            self.filters["dealer"].queryset = dealer_list(user=user)
+            self.filters["responsible_sales"].queryset = staff_serving(user=user, role_field="responsible_sales")
+            self.filters["responsible_engineer"].queryset = staff_serving(
+                user=user, role_field="responsible_engineer"
+            )
+
     def search(self, queryset, value):
-        return customer_search(queryset, value)
+        return customer_search(queryset, value, user=getattr(self.request, "user", None))
 
 
 class ContactFilter(RecordFilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer id"))
+    customer = IdFilter(field_name="customer_id", label=_("customer id"))
 
     class Meta:
         model = Contact
@@ -53,7 +67,7 @@ class ContactFilter(RecordFilterSet):
 
 
 class DepartmentFilter(RecordFilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer id"))
+    customer = IdFilter(field_name="customer_id", label=_("customer id"))
 
     class Meta:
         model = Department

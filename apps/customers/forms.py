@@ -19,15 +19,14 @@ class CustomerForm(VersionedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
-        self.fields["province"].queryset = Region.objects.filter(level=RegionLevel.PROVINCE, is_active=True)
-        self.fields["city"].queryset = Region.objects.filter(level=RegionLevel.CITY, is_active=True).select_related(
-            "parent"
-        )
-        self.fields["responsible_sales"].queryset = User.objects.filter(role=Role.SALES, is_active=True)
+        self.fields["province"].queryset = Region.objects.filter(level=RegionLevel.PROVINCE)
+        self.fields["city"].queryset = Region.objects.filter(level=RegionLevel.CITY).select_related("parent")
+        self.fields["responsible_sales"].queryset = User.objects.filter(role=Role.SALES)
         self.fields["responsible_engineer"].queryset = User.objects.filter(
-            role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER], is_active=True
+            role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER]
         )
-        self.fields["dealer"].queryset = Dealer.objects.filter(is_active=True)
+        self.fields["dealer"].queryset = Dealer.objects.all()
+        self.limit_to_active("province", "city", "responsible_sales", "responsible_engineer", "dealer")
 
 
 class ContactForm(VersionedModelForm):
@@ -42,7 +41,8 @@ class ContactForm(VersionedModelForm):
             self.fields["customer"].queryset = Customer.objects.filter(pk=customer.pk)
             self.fields["customer"].initial = customer.pk
             self.fields["customer"].widget = forms.HiddenInput()
-            self.fields["department"].queryset = Department.objects.filter(customer=customer, is_active=True)
+            self.fields["department"].queryset = Department.objects.filter(customer=customer)
+            self.limit_to_active("department")
 
 
 class DepartmentForm(VersionedModelForm):
@@ -66,4 +66,5 @@ class DealerForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["regions"].queryset = Region.objects.filter(is_active=True).select_related("parent")
+        self.fields["regions"].queryset = Region.objects.select_related("parent")
+        self.limit_to_active("regions")

@@ -119,10 +119,22 @@ class Customer(Record):
         return reverse("customers:customer_detail", args=[self.pk])
 
     def clean(self):
+        from apps.accounts.choices import Role
+
+        errors = {}
         if self.city_id and self.province_id and self.city.parent_id != self.province_id:
-            raise ValidationError({"city": _("The city must lie in the chosen province.")})
+            errors["city"] = _("The city must lie in the chosen province.")
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if self.responsible_sales_id and self.responsible_sales.role != Role.SALES:
+            errors["responsible_sales"] = _("The responsible sales person must have the sales role.")
+        if self.responsible_engineer_id and self.responsible_engineer.role not in (
+            Role.ENGINEER,
+            Role.CUSTOMER_MANAGER,
+        ):
+            errors["responsible_engineer"] = _("The responsible engineer must be an engineer or a customer manager.")
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)

@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.choices import Role
-from apps.core.access import sees_all
+from apps.core.access import sees_all, sees_personal_data
 from apps.customers.models import Contact, Customer, Dealer, Department
 
 
@@ -35,17 +35,26 @@ def customer_list(*, user) -> QuerySet[Customer]:
     )
 
 
-def customer_search(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """Any part of the name, its pinyin or pinyin initials, the code, or a contact's mobile."""
+def customer_search(queryset: QuerySet[Customer], text: str, *, user=None) -> QuerySet[Customer]:
+    """Any part of the name, its pinyin or pinyin initials, the code — and, for roles that may
+    see contacts' phones, a contact's mobile (others could recover a masked number by guessing)."""
     lowered = text.lower().replace(" ", "")
-    phone_match = Contact.objects.filter(customer=OuterRef("pk"), mobile__contains=text, is_active=True)
-    return queryset.filter(
+    query = (
         Q(name__icontains=text)
         | Q(code__iexact=text)
         | Q(name_initials__contains=lowered)
         | Q(name_pinyin__contains=lowered)
-        | (Exists(phone_match) if text.replace("-", "").isdigit() and len(text) >= 4 else Q(pk__in=[]))
     )
+    if user is not None and sees_personal_data(user) and text.replace("-", "").isdigit() and len(text) >= 4:
+        query |= Exists(Contact.objects.filter(customer=OuterRef("pk"), mobile__contains=text, is_active=True))
+    return queryset.filter(query)
+
+
+def contact_search(queryset: QuerySet[Contact], text: str, *, user=None) -> QuerySet[Contact]:
+    query = Q(name__icontains=text) | Q(customer__name__icontains=text)
+    if user is not None and sees_personal_data(user):
+        query |= Q(mobile__contains=text)
+    return queryset.filter(query)
 
 
 def contact_list(*, user) -> QuerySet[Contact]:
@@ -65,7 +74,18 @@ def department_list(*, user) -> QuerySet[Department]:
 
 
 def dealer_list(*, user) -> QuerySet[Dealer]:
-    qs = Dealer.objects.annotate(customer_count=Count("customers", filter=Q(customers__is_active=True)))
+    qs = Dealer.objects.annotate(
+        customer_count=Count("customers", filter=Q(customers__is_active=True))
+    ).prefetch_related("regions__parent")
     if user.role == Role.DEALER and not user.is_superuser:
         qs = qs.filter(pk=user.dealer_id) if user.dealer_id else qs.none()
     return qs.order_by("code")
+
+
+def staff_serving(*, user, role_field: str) -> QuerySet:
+    """Staff named as `role_field` (responsible_sales / responsible_engineer) on customers the
+    user may see — the choices a filter may offer without revealing anyone else."""
+    from apps.accounts.models import User
+
+    visible = Customer.objects.filter(customer_scope_q(user)).values(role_field)
+    return User.objects.filter(pk__in=visible).order_by("username")

@@ -2,10 +2,32 @@
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from apps.accounts.choices import Role
 from apps.core.services import record_create, record_set_active, record_update
 from apps.customers.models import Contact, Customer, Dealer, Department
+from apps.customers.selectors import customer_scope_q
+
+
+def ensure_customer_in_scope(*, actor, customer, changed: bool = True) -> None:
+    """Records hang only from customers the actor may see (an engineer: his regions), the same
+    scope as every list; a newly chosen customer must also be active."""
+    if customer is None:
+        return
+    if not Customer.objects.filter(customer_scope_q(actor), pk=customer.pk).exists():
+        raise ValidationError({"customer": _("Choose a customer you serve.")})
+    if changed and not customer.is_active:
+        raise ValidationError({"customer": _("This customer is inactive.")})
+
+
+def _check_links(data, instance=None) -> None:
+    """A newly chosen dealer must be active (existing links to a retired dealer stay valid)."""
+    dealer = data.get("dealer")
+    if dealer is not None and not dealer.is_active and getattr(instance, "dealer_id", None) != dealer.pk:
+        raise ValidationError({"dealer": _("This dealer is inactive.")})
 
 
 def new_customer_code() -> str:
@@ -17,6 +39,10 @@ def customer_create(*, actor, data, m2m=None) -> Customer:
     data = dict(data)
     if not data.get("code"):
         data["code"] = new_customer_code()
+    if actor.role == Role.SALES and not data.get("responsible_sales"):
+        # A sales person registers his own customers (and keeps seeing them).
+        data["responsible_sales"] = actor
+    _check_links(data)
     return record_create(model=Customer, actor=actor, data=data, m2m=m2m)
 
 
@@ -24,15 +50,36 @@ def customer_update(*, actor, instance, data, expected_version, m2m=None) -> Cus
     data = dict(data)
     if not data.get("code", True):
         data.pop("code")  # a blank code on edit keeps the existing one
+    _check_links(data, instance)
     return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
 
 
+@transaction.atomic
 def contact_create(*, actor, data, m2m=None) -> Contact:
+    ensure_customer_in_scope(actor=actor, customer=data.get("customer"))
     return record_create(model=Contact, actor=actor, data=data, m2m=m2m)
 
 
+@transaction.atomic
+def contact_update(*, actor, instance, data, expected_version, m2m=None) -> Contact:
+    if "customer" in data:
+        customer = data["customer"]
+        ensure_customer_in_scope(actor=actor, customer=customer, changed=customer.pk != instance.customer_id)
+    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
+
+
+@transaction.atomic
 def department_create(*, actor, data, m2m=None) -> Department:
+    ensure_customer_in_scope(actor=actor, customer=data.get("customer"))
     return record_create(model=Department, actor=actor, data=data, m2m=m2m)
+
+
+@transaction.atomic
+def department_update(*, actor, instance, data, expected_version, m2m=None) -> Department:
+    if "customer" in data:
+        customer = data["customer"]
+        ensure_customer_in_scope(actor=actor, customer=customer, changed=customer.pk != instance.customer_id)
+    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
 
 
 def dealer_create(*, actor, data, m2m=None) -> Dealer:
@@ -40,5 +87,5 @@ def dealer_create(*, actor, data, m2m=None) -> Dealer:
 
 
 # Updates and (de)activation need nothing beyond the generic, audited, version-checked write.
-contact_update = department_update = dealer_update = record_update
+dealer_update = record_update
 set_active = record_set_active

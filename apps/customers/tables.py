@@ -21,6 +21,7 @@ class CustomerTable(RecordTable):
 
 class ContactTable(RecordTable):
     name = tables.Column(linkify=lambda record: record.customer.get_absolute_url())
+    mobile = tables.Column(orderable=False)  # sorting would reveal masked numbers
     customer = tables.Column(linkify=True)
 
     class Meta(RecordTable.Meta):

@@ -28,6 +28,7 @@ contact_patterns = [
     path("<int:pk>/reactivate/", v.ContactReactivateView.as_view(), name="contact_reactivate"),
 ]
 department_patterns = [
+    path("options/", v.DepartmentOptionsView.as_view(), name="department_options"),
     path("<int:pk>/edit/", v.DepartmentUpdateView.as_view(), name="department_edit"),
     path("<int:pk>/deactivate/", v.DepartmentDeactivateView.as_view(), name="department_deactivate"),
     path("<int:pk>/reactivate/", v.DepartmentReactivateView.as_view(), name="department_reactivate"),

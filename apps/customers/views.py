@@ -1,4 +1,4 @@
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import views as generic
@@ -70,7 +70,8 @@ class CustomerReactivateView(CustomerDeactivateView):
 
 
 class CustomerLookupView(CustomerMixin, generic.RecordLookupView):
-    search = selectors.customer_search
+    def run_search(self, queryset, text):
+        return selectors.customer_search(queryset, text, user=self.request.user)
 
 
 # --- contacts and departments live on the customer page -----------------------------------
@@ -124,6 +125,25 @@ class DepartmentMixin:
     url_prefix = "customers:department"
     model = Department
     selector = selectors.department_list
+
+
+class DepartmentOptionsView(DepartmentMixin, generic.RecordLookupView):
+    """GET ?customer=<id> → <option>s of that customer's active departments (forms reload them
+    when the customer changes)."""
+
+    limit = 200
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.scoped_queryset().filter(is_active=True)
+        try:
+            customer_id = int(request.GET.get("customer", ""))
+        except ValueError:
+            customer_id = None
+        if customer_id is None or not 0 < customer_id < 2**63:
+            queryset = queryset.none()
+        else:
+            queryset = queryset.filter(customer_id=customer_id)
+        return render(request, "customers/department_options.html", {"options": queryset[: self.limit]})
 
 
 class DepartmentCreateView(DepartmentMixin, CustomerChildMixin, generic.RecordCreateView):

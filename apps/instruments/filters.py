@@ -6,7 +6,7 @@ from apps.accounts.choices import RegionLevel
 from apps.accounts.models import Region
 from apps.catalog.choices import ProductFamily
 from apps.catalog.models import InstrumentModel
-from apps.core.filters import RecordFilterSet
+from apps.core.filters import IdFilter, RecordFilterSet
 from apps.customers.models import Dealer
 from apps.instruments.choices import InstrumentStatus, WarrantyState
 from apps.instruments.models import Instrument
@@ -31,7 +31,7 @@ class InstrumentFilter(RecordFilterSet):
         queryset=Region.objects.filter(level=RegionLevel.PROVINCE),
         label=_("province"),
     )
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer id"))
+    customer = IdFilter(field_name="customer_id", label=_("customer id"))
     dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("placing dealer"))
 
     class Meta:

@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import InstrumentModel
@@ -8,13 +9,6 @@ from apps.core.widgets import SearchSelect
 from apps.customers.models import Customer, Dealer, Department
 from apps.customers.selectors import customer_scope_q
 from apps.instruments.models import Instrument
-
-
-class DepartmentChoiceField(forms.ModelChoiceField):
-    """Every hospital has a 检验科: name the customer too when several customers are listed."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.customer.name} · {obj.name}"
 
 
 def _active_or_current(queryset, current_pk):
@@ -29,7 +23,6 @@ class InstrumentForm(VersionedModelForm):
             "serial_no", "model", "customer", "department", "ownership", "dealer", "install_date",
             "acceptance_date", "warranty_months", "contract_no", "status", "notes",
         ]
-        field_classes = {"department": DepartmentChoiceField}
         widgets = {
             # Tens of thousands of customers: search on the server as the user types.
             "customer": SearchSelect("customers:customer_lookup"),
@@ -54,8 +47,30 @@ class InstrumentForm(VersionedModelForm):
         self.fields["dealer"].queryset = _active_or_current(Dealer.objects.all(), instance.dealer_id)
         self.fields["dealer"].help_text = _("Only for dealer-placed instruments.")
 
-        customer_id = instance.customer_id if instance.pk else self.initial.get("customer")
-        departments = Department.objects.select_related("customer").order_by("customer__name", "name")
-        if customer_id:
-            departments = departments.filter(customer_id=customer_id)
-        self.fields["department"].queryset = _active_or_current(departments, instance.department_id)
+        # Departments of the chosen customer only (never a list of every hospital's 检验科);
+        # picking another customer reloads them through htmx.
+        customer_id = self._chosen_customer_id()
+        departments = Department.objects.filter(customer_id=customer_id, customer__in=customers)
+        self.fields["department"].queryset = _active_or_current(
+            departments.select_related("customer").order_by("name"), instance.department_id
+        )
+        if customer_id is None:
+            self.fields["department"].help_text = _("Choose the customer first.")
+        self.fields["customer"].widget.attrs.update(
+            {
+                "hx-get": reverse("customers:department_options"),
+                "hx-trigger": "change",
+                "hx-target": "#id_department",
+                "hx-swap": "innerHTML",
+            }
+        )
+
+    def _chosen_customer_id(self):
+        raw = self.data.get("customer") if self.is_bound else None
+        if raw is None:
+            raw = self.initial.get("customer") or (self.instance.customer_id if self.instance.pk else None)
+        try:
+            value = int(getattr(raw, "pk", raw))
+        except (TypeError, ValueError):
+            return None
+        return value if 0 < value < 2**63 else None

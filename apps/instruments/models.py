@@ -2,6 +2,7 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.dates import add_months
 from apps.core.models import Record
 from apps.instruments.choices import InstrumentStatus, Ownership, WarrantyState
+
+
+# Plausibility bounds: a typo (year 0202, 9999) is refused instead of breaking date arithmetic.
+EARLIEST_DATE = dt.date(1980, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+MAX_WARRANTY_MONTHS = 240
 
 
 def new_qr_token() -> str:
@@ -46,7 +53,9 @@ class Instrument(Record):
     install_date = models.DateField(_("install date"), null=True, blank=True)
     acceptance_date = models.DateField(_("acceptance date"), null=True, blank=True)
     contract_no = models.CharField(_("contract number"), max_length=64, blank=True)
-    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=12)
+    warranty_months = models.PositiveSmallIntegerField(
+        _("warranty (months)"), default=12, validators=[MaxValueValidator(MAX_WARRANTY_MONTHS)]
+    )
     warranty_end = models.DateField(_("warranty end"), null=True, blank=True, editable=False, db_index=True)
     status = models.CharField(
         _("status"), max_length=16, choices=InstrumentStatus.choices, default=InstrumentStatus.IN_USE, db_index=True
@@ -76,6 +85,13 @@ class Instrument(Record):
             errors["dealer"] = _("A dealer-placed instrument must name its dealer.")
         if self.ownership != Ownership.DEALER and self.dealer_id:
             errors["dealer"] = _("Only dealer-placed instruments name a placing dealer.")
+        for name in ("install_date", "acceptance_date"):
+            day = getattr(self, name)
+            if day and not EARLIEST_DATE <= day <= LATEST_DATE:
+                errors[name] = _("Enter a date between %(start)s and %(end)s.") % {
+                    "start": EARLIEST_DATE.isoformat(),
+                    "end": LATEST_DATE.isoformat(),
+                }
         if self.install_date and self.acceptance_date and self.acceptance_date < self.install_date:
             errors["acceptance_date"] = _("Acceptance cannot come before installation.")
         if self.department_id and self.customer_id and self.department.customer_id != self.customer_id:
@@ -85,7 +101,7 @@ class Instrument(Record):
 
     def compute_warranty_end(self):
         """Last day of warranty: acceptance date + contract months − 1 day (SPEC WO-10)."""
-        if not self.acceptance_date:
+        if not self.acceptance_date or not EARLIEST_DATE <= self.acceptance_date <= LATEST_DATE:
             return None
         return add_months(self.acceptance_date, self.warranty_months) - dt.timedelta(days=1)
 

@@ -1,26 +1,13 @@
 """Writes of the installed base (SPEC MD-4), all audited and version-checked (apps.core.services)."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from apps.core.services import record_create, record_set_active, record_update
-from apps.customers.models import Customer
-from apps.customers.selectors import customer_scope_q
+from apps.customers.services import ensure_customer_in_scope
 from apps.instruments.models import Instrument
 
-
-def _check_customer(*, actor, customer, changed: bool) -> None:
-    """An instrument only goes to a customer the actor may see (an engineer: his regions).
-
-    The same scope as apps.customers.selectors, so the UI, the API and imports agree.
-    """
-    if customer is None:
-        return
-    if not Customer.objects.filter(customer_scope_q(actor), pk=customer.pk).exists():
-        raise ValidationError({"customer": _("Choose a customer you serve.")})
-    if changed and not customer.is_active:
-        raise ValidationError({"customer": _("This customer is inactive.")})
+# An instrument only goes to a customer the actor may see (an engineer: his regions).
+_check_customer = ensure_customer_in_scope
 
 
 @transaction.atomic

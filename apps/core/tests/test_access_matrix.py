@@ -196,3 +196,63 @@ def test_a_dealer_also_sees_the_units_it_placed_elsewhere(world, api_client, rol
     ids = _ids(api_client.get("/api/v1/instruments/", {"page_size": 200}))
     placed = world.objects["instrument_placed"].pk
     assert (placed in ids) is (role not in {R.ENGINEER, R.CUSTOMER_MANAGER, R.SALES})
+
+
+def test_an_engineer_cannot_hang_a_contact_on_a_customer_outside_his_regions(world, api_client):
+    api_client.force_authenticate(world.users[R.ENGINEER])
+    customer_b = world.objects["customer_b"]
+    response = api_client.post("/api/v1/contacts/", {"customer": customer_b.pk, "name": "外区联系人"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"customer": ["Choose a customer you serve."]}
+    contact = world.objects["contact_a"]
+    response = api_client.patch(
+        f"/api/v1/contacts/{contact.pk}/", {"customer": customer_b.pk, "version": contact.version}, format="json"
+    )
+    assert response.status_code == 400
+    contact.refresh_from_db()
+    assert contact.customer_id == world.objects["customer_a"].pk
+
+
+def test_a_dealer_sees_no_other_dealers_or_sales_in_the_filters(world, client):
+    client.force_login(world.users[R.DEALER])
+    page = client.get(reverse("customers:customer_list")).content.decode()
+    assert world.objects["dealer_a"].name in page
+    assert world.objects["dealer_b"].name not in page
+    assert world.objects["sales_b"].name not in page
+
+
+def test_the_new_instrument_form_lists_no_departments_of_other_customers(world, client):
+    client.force_login(world.users[R.ENGINEER])
+    page = client.get(reverse("instruments:instrument_add")).content.decode()
+    assert world.objects["customer_b"].name not in page
+    options = client.get(
+        reverse("customers:department_options"), {"customer": world.objects["customer_b"].pk}
+    ).content.decode()
+    assert "检验科" not in options
+    options = client.get(
+        reverse("customers:department_options"), {"customer": world.objects["customer_a"].pk}
+    ).content.decode()
+    assert "检验科" in options
+
+
+def test_a_sales_person_who_registers_a_customer_becomes_its_responsible_sales(world, api_client):
+    api_client.force_authenticate(world.users[R.SALES])
+    city = world.objects["city_a"]
+    response = api_client.post(
+        "/api/v1/customers/", {"name": "新开发医院", "province": city.parent_id, "city": city.pk}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["responsible_sales"] == world.users[R.SALES].pk
+    assert api_client.get(f"/api/v1/customers/{response.json()['id']}/").status_code == 200
+
+
+def test_a_finance_user_cannot_be_named_responsible_engineer(world, api_client):
+    api_client.force_authenticate(world.users[R.ADMIN])
+    customer = world.objects["customer_a"]
+    response = api_client.patch(
+        f"/api/v1/customers/{customer.pk}/",
+        {"responsible_engineer": world.users[R.FINANCE].pk, "version": customer.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "responsible_engineer" in response.json()

@@ -86,3 +86,55 @@ def test_nothing_can_be_deleted_through_the_api(api_client, db):
     api_client.force_authenticate(admin)
     assert api_client.delete(f"/api/v1/customers/{customer.pk}/").status_code == 405
     assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/contacts/?customer=99999999999999999999999",
+        "/api/v1/instruments/?customer=abc",
+        "/contacts/?customer=99999999999999999999999",
+        "/instruments/?customer=-5",
+        "/instruments/add/?customer=99999999999999999999999",
+        "/customers/?per_page=100000",
+    ],
+)
+def test_malformed_ids_in_the_query_string_never_cause_a_500(client, api_client, url, db):
+    admin = UserFactory(role=Role.ADMIN)
+    client.force_login(admin)
+    api_client.force_authenticate(admin)
+    response = (api_client if url.startswith("/api/") else client).get(url)
+    assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("body", [["a list"], "a string", {"reason": "x" * 101}, {"reason": ""}])
+def test_a_malformed_deactivation_request_is_a_400(api_client, body, db):
+    from apps.customers.tests.factories import CustomerFactory
+
+    api_client.force_authenticate(UserFactory(role=Role.ADMIN))
+    customer = CustomerFactory()
+    response = api_client.post(f"/api/v1/customers/{customer.pk}/deactivate/", body, format="json")
+    assert response.status_code == 400
+    customer.refresh_from_db()
+    assert customer.is_active
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [({"warranty_months": 100000}, "warranty_months"), ({"acceptance_date": "9999-12-01"}, "acceptance_date")],
+)
+def test_implausible_instrument_values_are_a_400(api_client, changes, field, db):
+    from apps.instruments.tests.factories import InstrumentFactory
+
+    api_client.force_authenticate(UserFactory(role=Role.ADMIN))
+    instrument = InstrumentFactory()
+    response = api_client.patch(
+        f"/api/v1/instruments/{instrument.pk}/", {**changes, "version": instrument.version}, format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_lookup_only_answers_get(client, db):
+    client.force_login(UserFactory(role=Role.CLERK))
+    assert client.post("/customers/lookup/", {"q": "x"}).status_code == 405

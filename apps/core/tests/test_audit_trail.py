@@ -96,3 +96,23 @@ def test_history_queries_do_not_grow_with_the_number_of_changes(clerk, city, dja
     with django_assert_max_num_queries(4):
         entries = history_for([customer], user=clerk)
     assert len(entries) == 16
+
+
+def test_a_long_history_shows_the_newest_changes_with_their_true_before_values(clerk, city):
+    customer = services.customer_create(actor=clerk, data={"name": "己医院", "province": city.parent, "city": city})
+    for i in range(8):
+        customer = services.customer_update(
+            actor=clerk, instance=customer, data={"address": f"{i}号"}, expected_version=customer.version
+        )
+    entries = history_for([customer], user=clerk, limit=3)
+    assert [(c.old, c.new) for e in entries for c in e.changes] == [("6号", "7号"), ("5号", "6号"), ("4号", "5号")]
+
+
+def test_a_reason_the_system_writes_is_shown_in_the_users_language(clerk, city):
+    from django.utils import translation
+
+    customer = services.customer_create(actor=clerk, data={"name": "庚医院", "province": city.parent, "city": city})
+    services.set_active(instance=customer, actor=clerk, active=False, reason="Excel import")
+    with translation.override("zh-hans"):
+        reason = history_for([customer], user=clerk)[0].reason
+    assert reason != "Excel import"

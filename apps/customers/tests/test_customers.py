@@ -22,8 +22,16 @@ def test_the_hotline_finds_a_customer_by_name_pinyin_code_or_a_contacts_phone(cl
     target = CustomerFactory(code="KH09999", name="广州市第一人民医院")
     ContactFactory(customer=target, mobile="13812345678")
     CustomerFactory(name="长沙市中心医院")
-    found = list(customer_search(customer_list(user=clerk), query))
+    found = list(customer_search(customer_list(user=clerk), query, user=clerk))
     assert found == [target]
+
+
+def test_roles_that_see_masked_phones_cannot_search_by_phone(db):
+    from apps.customers.selectors import customer_list, customer_search
+
+    finance = UserFactory(role=Role.FINANCE)
+    ContactFactory(customer__name="广州市第一人民医院", mobile="13812345678")
+    assert list(customer_search(customer_list(user=finance), "1381234", user=finance)) == []
 
 
 def test_a_new_customer_without_a_code_gets_one(clerk):
