@@ -27,6 +27,7 @@ worker=$!
 echo
 echo "==> http://127.0.0.1:${PORT}/   (demo logins above, password demo1234; Ctrl-C stops)"
 echo
-$PY manage.py runserver "0.0.0.0:${PORT}" --noreload &
+# Listens on this machine only unless HOST says otherwise (demo passwords are public).
+$PY manage.py runserver "${HOST:-127.0.0.1}:${PORT}" --noreload &
 server=$!
 wait "$server"

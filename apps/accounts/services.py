@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from apps.accounts.models import Qualification, Region, User
-from apps.core.services import record_create, record_set_active, record_update
+from apps.core.services import set_m2m, record_create, record_set_active, record_update
 
 
 @transaction.atomic
@@ -18,8 +18,10 @@ def staff_create(*, actor, data, m2m=None) -> User:
     user._history_user = actor
     user.full_clean(exclude=["password"])
     user.save()
-    for name, values in (m2m or {}).items():
-        getattr(user, name).set(values)
+    if m2m:
+        set_m2m(user, m2m, audit_each=False)
+        user._history_user = actor
+        user.save()
     return user
 
 
@@ -30,7 +32,8 @@ def staff_update(*, actor, instance, data, expected_version, m2m=None) -> User:
     user = record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
     if password:
         user.set_password(password)
-        user.save(update_fields=["password"])
+        # The password is not audited (never stored in history): no empty history row.
+        user.save_without_historical_record(update_fields=["password"])
     return user
 
 

@@ -22,7 +22,10 @@ class RegionDetailView(RegionMixin, generic.RecordDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["children"] = self.object.children.order_by("code", "name")
-        ctx["staff"] = self.object.staff.filter(is_active=True).order_by("role", "username")
+        # Only the staff this user may see anyway (an engineer sees no colleague list).
+        ctx["staff"] = (
+            selectors.staff_list(user=self.request.user).filter(regions=self.object, is_active=True).order_by("role")
+        )
         return ctx
 
 

@@ -57,6 +57,8 @@ class CatalogItem(Record):
         InstrumentModel, verbose_name=_("compatible instrument models"), blank=True, related_name="items"
     )
 
+    _history_m2m_fields = ["compatible_models"]  # audited like plain fields (simple-history)
+
     class Meta:
         verbose_name = _("catalogue item")
         verbose_name_plural = _("catalogue items")

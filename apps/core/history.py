@@ -47,6 +47,10 @@ def _display(value, fk_labels: dict, fk_model, masked: bool, choices: dict | Non
     return str(value)
 
 
+def _join(ids, fk_labels: dict, model) -> str:
+    return ", ".join(sorted(fk_labels.get((model, i), f"#{i}") for i in ids)) or "—"
+
+
 def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[HistoryEntry]:
     """History of one record and its dependants (e.g. a customer and its contacts), newest first.
 
@@ -71,8 +75,26 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
         baseline = records.pop(0) if len(records) > limit else None
         raw.append((model, records, baseline))
 
-    # Resolve foreign keys in bulk.
+    # Many-to-many links tracked by simple-history: one query per link table.
+    m2m_sets: dict[tuple[type, str], dict[int, frozenset]] = {}
     wanted: dict[type, set] = {}
+    for model, records, baseline in raw:
+        history_model = model.history.model
+        rows = records + ([baseline] if baseline is not None else [])
+        for m2m_field in getattr(history_model, "_history_m2m_fields", []) if rows else []:
+            through = getattr(rows[0], m2m_field.name).model  # simple-history's link snapshot table
+            target = next(
+                f for f in through._meta.fields if f.is_relation and f.related_model is m2m_field.related_model
+            )
+            links: dict[int, set] = {rec.history_id: set() for rec in rows}
+            for history_id, target_id in through.objects.filter(
+                history_id__in=list(links)
+            ).values_list("history_id", target.attname):
+                links[history_id].add(target_id)
+                wanted.setdefault(m2m_field.related_model, set()).add(target_id)
+            m2m_sets[(model, m2m_field.name)] = {k: frozenset(v) for k, v in links.items()}
+
+    # Resolve foreign keys in bulk.
     for model, records, baseline in raw:
         tracked = {f.name for f in model.history.model._meta.concrete_fields}
         rows = records + ([baseline] if baseline is not None else [])
@@ -111,6 +133,20 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
                         label=str(f.verbose_name),
                         old=_display(old, fk_labels, rel, hide, choices) if prev is not None else "",
                         new=_display(new, fk_labels, rel, hide, choices),
+                    )
+                )
+            for m2m_field in getattr(model.history.model, "_history_m2m_fields", []):
+                links = m2m_sets[(model, m2m_field.name)]
+                new_ids = links.get(rec.history_id, frozenset())
+                old_ids = links.get(prev.history_id, frozenset()) if prev is not None else frozenset()
+                if new_ids == old_ids:
+                    continue
+                changes.append(
+                    Change(
+                        field=m2m_field.name,
+                        label=str(m2m_field.verbose_name),
+                        old=_join(old_ids, fk_labels, m2m_field.related_model) if prev is not None else "",
+                        new=_join(new_ids, fk_labels, m2m_field.related_model),
                     )
                 )
             previous_by_id[rec.id] = rec

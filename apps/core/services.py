@@ -22,16 +22,29 @@ def _save_audited(instance: models.Model, *, actor, reason: str = "") -> None:
     instance.save()
 
 
-def _set_m2m(instance: models.Model, m2m: Mapping[str, Iterable] | None) -> None:
-    for name, values in (m2m or {}).items():
-        getattr(instance, name).set(values)
+def set_m2m(instance: models.Model, m2m: Mapping[str, Iterable] | None, *, audit_each: bool = True) -> None:
+    """Set many-to-many links. With audit_each=False the per-link history rows are suppressed
+    because the caller saves the record afterwards, which snapshots the links in one row."""
+    if not audit_each:
+        instance.skip_history_when_saving = True
+    try:
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+    finally:
+        if not audit_each:
+            del instance.skip_history_when_saving
 
 
 @transaction.atomic
 def record_create(*, model: type[models.Model], actor, data: Mapping[str, Any], m2m=None):
     instance = model(**data)
     _save_audited(instance, actor=actor)
-    _set_m2m(instance, m2m)
+    if m2m:
+        # The row needs its id before it can be linked; the links then go into one more
+        # history row by the same user.
+        set_m2m(instance, m2m, audit_each=False)
+        instance._history_user = actor
+        instance.save()
     return instance
 
 
@@ -60,8 +73,10 @@ def record_update(
     if not changed:
         return locked
     locked.version += 1
+    # Links first (without their own history rows), then one audited save that records the
+    # field changes and the new links together.
+    set_m2m(locked, m2m, audit_each=False)
     _save_audited(locked, actor=actor)
-    _set_m2m(locked, m2m)
     return locked
 
 

@@ -21,6 +21,8 @@ class Dealer(Record):
         "accounts.Region", verbose_name=_("regions served"), blank=True, related_name="dealers"
     )
 
+    _history_m2m_fields = ["regions"]  # audited like plain fields (simple-history)
+
     class Meta:
         verbose_name = _("dealer")
         verbose_name_plural = _("dealers")

@@ -67,12 +67,10 @@ def test_contact_phone_changes_are_masked_in_history_for_roles_without_personal_
 def test_the_customer_page_shows_the_history_of_the_customer_and_its_contacts(client, clerk, city):
     customer = services.customer_create(actor=clerk, data={"name": "丙医院", "province": city.parent, "city": city})
     services.contact_create(actor=clerk, data={"customer": customer, "name": "赵主任", "mobile": "13700000000"})
-    services.customer_update(
-        actor=clerk, instance=customer, data={"grade": "3A"}, expected_version=customer.version
-    )
+    services.customer_update(actor=clerk, instance=customer, data={"grade": "3A"}, expected_version=customer.version)
     client.force_login(clerk)
     page = client.get(customer.get_absolute_url()).content.decode()
-    history = page[page.index('id="history"'):]
+    history = page[page.index('id="history"') :]
     assert "赵主任" in history
     assert "Grade III-A" in history
     assert history.count("王小丽") >= 3
@@ -116,3 +114,59 @@ def test_a_reason_the_system_writes_is_shown_in_the_users_language(clerk, city):
     with translation.override("zh-hans"):
         reason = history_for([customer], user=clerk)[0].reason
     assert reason != "Excel import"
+
+
+def test_changing_a_staff_members_regions_shows_before_and_after_in_one_entry(db):
+    from apps.accounts import services as staff_services
+    from apps.accounts.tests.factories import ProvinceFactory
+
+    admin = UserFactory(role=Role.ADMIN, name="管理员")
+    guangdong, hunan = ProvinceFactory(name="广东省"), ProvinceFactory(name="湖南省")
+    engineer = staff_services.staff_create(
+        actor=admin,
+        data={"username": "gong", "role": Role.ENGINEER, "password": "x-Secret-1"},
+        m2m={"regions": [guangdong]},
+    )
+    staff_services.staff_update(
+        actor=admin,
+        instance=engineer,
+        data={"name": "龚工"},
+        expected_version=engineer.version,
+        m2m={"regions": [hunan]},
+    )
+    latest = history_for([engineer], user=admin)[0]
+    assert {c.field: (c.old, c.new) for c in latest.changes} == {
+        "name": ("—", "龚工"),
+        "regions": ("广东省", "湖南省"),
+    }
+
+
+def test_a_dealers_regions_are_audited(db):
+    from apps.accounts.tests.factories import ProvinceFactory
+    from apps.customers.tests.factories import DealerFactory
+
+    admin = UserFactory(role=Role.ADMIN)
+    dealer = DealerFactory()
+    services.dealer_update(
+        actor=admin,
+        instance=dealer,
+        data={},
+        expected_version=dealer.version,
+        m2m={"regions": [ProvinceFactory(name="江西省")]},
+    )
+    [change] = history_for([dealer], user=admin)[0].changes
+    assert (change.field, change.old, change.new) == ("regions", "—", "江西省")
+
+
+def test_a_password_change_leaves_no_empty_history_entry(db):
+    from apps.accounts import services as staff_services
+
+    admin = UserFactory(role=Role.ADMIN)
+    engineer = UserFactory(role=Role.ENGINEER)
+    before = engineer.history.count()
+    staff_services.staff_update(
+        actor=admin, instance=engineer, data={"password": "New-Secret-9"}, expected_version=engineer.version
+    )
+    engineer.refresh_from_db()
+    assert engineer.check_password("New-Secret-9")
+    assert engineer.history.count() == before
