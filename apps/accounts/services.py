@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from apps.accounts.models import Qualification, Region, User
-from apps.core.services import set_m2m, record_create, record_set_active, record_update
+from apps.core.services import record_create, record_set_active, record_update, set_m2m
 
 
 @transaction.atomic

@@ -12,7 +12,6 @@ from apps.core.dates import add_months
 from apps.core.models import Record
 from apps.instruments.choices import InstrumentStatus, Ownership, WarrantyState
 
-
 # Plausibility bounds: a typo (year 0202, 9999) is refused instead of breaking date arithmetic.
 EARLIEST_DATE = dt.date(1980, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
