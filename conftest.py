@@ -4,6 +4,9 @@ import pytest
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.HUEY = {**settings.HUEY, "immediate": True}
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True  # settings.HUEY is read once at import: switch the live instance
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "en"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

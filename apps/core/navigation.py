@@ -30,12 +30,18 @@ ROLE_ORDER = {
     R.ENGINEER: ["instruments", "customers", "contacts", "items", "lots", "models"],
     R.SALES: ["customers", "instruments", "contacts", "items"],
     R.DEALER: ["customers", "instruments", "items", "models"],
-    R.TECH_HEAD: ["instruments", "customers", "staff", "qualifications", "regions", "models", "items", "lots"],
+    R.TECH_HEAD: [
+        "instruments", "customers", "staff", "qualifications", "regions", "models", "items", "lots", "calendar",
+        "outbox",
+    ],
     R.CUSTOMER_MANAGER: ["customers", "instruments", "staff", "regions"],
     R.COMMERCE: ["items", "lots", "models", "dealers", "customers"],
     R.LOGISTICS: ["items", "lots", "customers"],
     R.QUALITY: ["lots", "items", "models", "instruments", "customers"],
-    R.ADMIN: ["customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff", "qualifications"],
+    R.ADMIN: [
+        "customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff", "qualifications",
+        "calendar", "outbox", "webhooks",
+    ],
 }
 
 

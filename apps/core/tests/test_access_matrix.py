@@ -30,6 +30,7 @@ ENDPOINTS = {
     "catalog-items": ("catalog:item_list", "/api/v1/catalog-items/", "item", None, ALL, set()),
     "lots": ("catalog:lot_list", "/api/v1/lots/", "lot", None, ALL, set()),
     "lot-matches": ("catalog:lotmatch_list", "/api/v1/lot-matches/", "lot_match", None, ALL, set()),
+    "calendar-days": ("sla:override_list", "/api/v1/calendar-days/", "calendar_day", None, ALL - {R.DEALER}, set()),
     "instruments": (
         "instruments:instrument_list", "/api/v1/instruments/", "instrument_a", "instrument_b", ALL, SCOPED_TO_A,
     ),

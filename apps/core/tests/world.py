@@ -43,7 +43,10 @@ def build_world() -> World:
     reagent_lot = LotFactory(item=reagent, lot_no="R2026001")
     calibrator_lot = LotFactory(item=calibrator, lot_no="C2026001")
     world.users = users
+    from apps.sla.tests.factories import DayOverrideFactory
+
     world.objects = {
+        "calendar_day": DayOverrideFactory(date=dt.date(2027, 1, 1), name="元旦"),
         "model": model,
         "item": reagent,
         "lot": reagent_lot,
