@@ -8,7 +8,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -81,7 +81,7 @@ class RecordListView(ResourceMixin, SingleTableMixin, FilterView):
     htmx_template_name = "core/_record_table.html"
     paginate_by = 25
     exportable = False
-    search_placeholder = _lazy("Search")
+    search_placeholder = gettext_lazy("Search")
 
     max_per_page = 200
 

@@ -96,7 +96,7 @@ class Customer(Record):
         help_text=_("Decides whether hardware service can be free (full line) or needs approval."),
     )
     in_arrears = models.BooleanField(
-        _("in arrears"), default=False, help_text=_("Service staff are warned before serving (SPEC WO-15).")
+        _("in arrears"), default=False, help_text=_("Service staff are warned before serving.")  # SPEC WO-15
     )
     arrears_note = models.CharField(_("arrears note"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -181,7 +181,7 @@ class Contact(Record):
         on_delete=models.PROTECT,
         related_name="contacts",
     )
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("full name"), max_length=64)
     role = models.CharField(_("role"), max_length=16, choices=ContactRole.choices, default=ContactRole.OTHER)
     title = models.CharField(_("title"), max_length=64, blank=True)
     mobile = models.CharField(_("mobile"), max_length=32, blank=True, db_index=True)

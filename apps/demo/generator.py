@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from apps.accounts.choices import CityTier, RegionLevel, Role
@@ -43,7 +44,7 @@ MARKER_CUSTOMER_CODE = "KH000001"
 CUSTOMERS_PER_SCALE = 84
 INSTRUMENTS_PER_SCALE = 520
 BATCH = 1000
-REASON = "demo data"
+REASON = gettext_noop("demo data")  # stored as the key; shown translated
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -106,7 +106,7 @@ class OutboxMixin:
 class OutboxListView(OutboxMixin, generic.RecordListView):
     filterset_class = filters.OutboxFilter
     table_class = tables.OutboxTable
-    search_placeholder = _lazy("Event, subject, address, recipient or robot")
+    search_placeholder = gettext_lazy("Event, subject, address, recipient or robot")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
