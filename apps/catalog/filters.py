@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog import selectors
 from apps.catalog.choices import ItemKind
 from apps.catalog.models import CatalogItem, InstrumentModel, Lot, LotMatch
-from apps.core.filters import IdFilter, RecordFilterSet
+from apps.core.filters import IdFilter, RecordFilterSet, YesNoFilter
 
 
 class InstrumentModelFilter(RecordFilterSet):
@@ -36,7 +36,7 @@ class LotFilter(RecordFilterSet):
     item_kind = django_filters.ChoiceFilter(field_name="item__kind", choices=ItemKind.choices, label=_("Kind"))
     # Thousands of items: filter on the id, never a drop-down of every row.
     item = IdFilter(field_name="item_id", label=_("Item id"))
-    expired = django_filters.BooleanFilter(method="filter_expired", label=_("Expired"))
+    expired = YesNoFilter(method="filter_expired", label=_("Expired"))
     expiring_within = django_filters.NumberFilter(
         method="filter_expiring_within", label=_("Expiring within (days)"), min_value=0
     )

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +18,26 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class YesNoFilter(django_filters.BooleanFilter):
+    """All / yes / no — instead of django-filter's "unknown", which reads like a value."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+        )
+        super().__init__(*args, **kwargs)
+
+
 ACTIVE_CHOICES = (("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All")))
 
 
 class RecordFilterSet(django_filters.FilterSet):
     """Base filter: free-text `q` (each app defines `search`) and active/inactive/all, active by default."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": YesNoFilter},
+    }
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.ChoiceFilter(

@@ -1,16 +1,18 @@
 """Reads the field-level audit trail (simple-history) for the detail pages and the API."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.access import mask_phone, sees_personal_data
 
-# Book-keeping columns that change on every save and say nothing to a reader.
-IGNORED_FIELDS = {"version", "updated_at", "created_at", "id"}
+# Book-keeping and derived columns that change on every save and say nothing to a reader.
+IGNORED_FIELDS = {"version", "updated_at", "created_at", "id", "name_pinyin", "name_initials"}
 
 ACTION_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
@@ -44,6 +46,10 @@ def _display(value, fk_labels: dict, fk_model, masked: bool, choices: dict | Non
         return str(choices.get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 

@@ -274,6 +274,12 @@ class LookupWidget(widgets.Widget):
         manager = self.model._default_manager
         base = manager.filter(**{self.parent_field: parent}) if parent is not None else manager.all()
         matches = list(base.filter(**{self.field: text})[:2])
+        if len(matches) > 1:
+            # Ambiguous (北京市 is a province and a city): the structural part of `limit`
+            # decides; activity is checked below, for the precise reason.
+            structural = {k: v for k, v in self.limit.items() if not k.startswith("is_active")}
+            base = base.filter(**structural)
+            matches = list(base.filter(**{self.field: text})[:2])
         if not matches and self.allow_prefix:
             matches = list(base.filter(**{f"{self.field}__startswith": text})[:2])
         if len(matches) != 1:
@@ -318,7 +324,7 @@ class LookupWidget(widgets.Widget):
 class CodeListWidget(widgets.ManyToManyWidget):
     """A many-to-many by codes in one cell: 'YH-30, YH-50' (also ，、; or spaces between)."""
 
-    SEPARATORS = re.compile(r"[,，、;；\s]+")
+    SEPARATORS = re.compile(r"[,，、;；\n]+")  # not spaces: "Beckman AU5800" is one code
 
     def __init__(self, model, field: str = "code", **kwargs):
         super().__init__(model, separator=",", field=field, **kwargs)
@@ -326,7 +332,7 @@ class CodeListWidget(widgets.ManyToManyWidget):
     def clean(self, value, row=None, **kwargs):
         if _is_blank(value):
             return []
-        codes = [c for c in self.SEPARATORS.split(_cell_text(value)) if c]
+        codes = [c.strip() for c in self.SEPARATORS.split(_cell_text(value)) if c.strip()]
         found = {getattr(o, self.field): o for o in self.model._default_manager.filter(**{f"{self.field}__in": codes})}
         missing = [c for c in codes if c not in found]
         if missing:

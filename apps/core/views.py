@@ -1,12 +1,15 @@
 """Generic record views: each app's views only *declare* resource, selector, filterset,
 table, form and service (NetBox style). Business rules live in services and selectors."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, View
@@ -127,6 +130,10 @@ def field_facts(obj, names) -> list[tuple[str, object]]:
                 value = _("yes") if value else _("no")
             elif value in (None, ""):
                 value = "—"
+            elif isinstance(value, dt.datetime):
+                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
         facts.append((field.verbose_name, value))
     return facts
 

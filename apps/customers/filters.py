@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.choices import RegionLevel, Role
 from apps.accounts.models import Region, User
 from apps.core.access import sees_all
-from apps.core.filters import IdFilter, RecordFilterSet
+from apps.core.filters import IdFilter, RecordFilterSet, YesNoFilter
 from apps.customers.models import Contact, Customer, Dealer, Department
 from apps.customers.selectors import customer_search, dealer_list, staff_serving
 
@@ -20,6 +20,7 @@ class CustomerFilter(RecordFilterSet):
         queryset=User.objects.filter(role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER])
     )
     dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all())
+    in_arrears = YesNoFilter(label=_("in arrears"))
 
     class Meta:
         model = Customer

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -60,8 +61,22 @@ class Customer(Record):
     )
     district = models.CharField(_("district / county"), max_length=64, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     responsible_sales = models.ForeignKey(
         "accounts.User",
         verbose_name=_("responsible sales"),
@@ -96,7 +111,9 @@ class Customer(Record):
         help_text=_("Decides whether hardware service can be free (full line) or needs approval."),
     )
     in_arrears = models.BooleanField(
-        _("in arrears"), default=False, help_text=_("Service staff are warned before serving.")  # SPEC WO-15
+        _("in arrears"),
+        default=False,
+        help_text=_("Service staff are warned before serving."),  # SPEC WO-15
     )
     arrears_note = models.CharField(_("arrears note"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -156,9 +173,7 @@ class Department(Record):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["customer", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "name"], name="department_unique_name_in_customer")
-        ]
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="department_unique_name_in_customer")]
 
     def __str__(self):
         return self.name

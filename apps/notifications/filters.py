@@ -3,7 +3,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import RecordFilterSet
+from apps.core.filters import RecordFilterSet, YesNoFilter
 from apps.notifications import selectors
 from apps.notifications.choices import Channel, MessageState, WebhookKind
 from apps.notifications.models import Message, WebhookEndpoint
@@ -40,7 +40,7 @@ class OutboxFilter(django_filters.FilterSet):
 
 
 class InboxFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread"))
+    unread = YesNoFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread"))
 
     class Meta:
         model = Message

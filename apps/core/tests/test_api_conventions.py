@@ -138,3 +138,10 @@ def test_implausible_instrument_values_are_a_400(api_client, changes, field, db)
 def test_a_lookup_only_answers_get(client, db):
     client.force_login(UserFactory(role=Role.CLERK))
     assert client.post("/customers/lookup/", {"q": "x"}).status_code == 405
+
+
+def test_the_api_docs_load_their_scripts_from_this_server(client, db):
+    client.force_login(UserFactory(role=Role.CLERK))
+    page = client.get("/api/docs/").content.decode()
+    assert "cdn.jsdelivr" not in page and "unpkg" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page

@@ -601,3 +601,29 @@ def test_catalogue_items_are_exported_and_imported_by_catalogue_editors(client):
 
     client.force_login(UserFactory(role=Role.ENGINEER))
     assert client.get(url).status_code == 403
+
+
+def test_an_exported_file_of_municipalities_and_spaced_model_codes_imports_back_unchanged(client, db):
+    """北京市 is both a province and a city; 'Beckman AU5800' is one model code."""
+    import io
+
+    from apps.accounts.choices import CityTier, RegionLevel
+    from apps.accounts.models import Region
+    from apps.catalog.tests.factories import CatalogItemFactory, InstrumentModelFactory
+    from apps.customers.tests.factories import CustomerFactory
+
+    beijing = Region.objects.create(name="北京市", level=RegionLevel.PROVINCE, code="110000")
+    city = Region.objects.create(name="北京市", level=RegionLevel.CITY, parent=beijing, tier=CityTier.TIER1)
+    CustomerFactory(name="北京协和医院", province=beijing, city=city)
+    CatalogItemFactory(compatible_models=[InstrumentModelFactory(code="Beckman AU5800")])
+    admin = UserFactory(role=Role.ADMIN)
+    client.force_login(admin)
+    for prefix in ("customers:customer", "catalog:item"):
+        exported = client.get(reverse(f"{prefix}_export"))
+        upload = io.BytesIO(b"".join(exported.streaming_content) if exported.streaming else exported.content)
+        upload.name = "roundtrip.xlsx"
+        preview = client.post(reverse(f"{prefix}_import"), {"file": upload}, follow=True)
+        page = preview.content.decode()
+        assert preview.status_code == 200
+        assert "does not exist" not in page and "Row " not in page, page
+        assert "nothing was imported" not in page
