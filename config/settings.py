@@ -22,6 +22,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The address printed into QR stickers and e-mails (e.g. https://service.example.cn);
 # empty: the host of the current request.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
+# The service hotline printed on customer-facing pages (QR page, reports, e-mails).
+SERVICE_HOTLINE = env_str("SERVICE_HOTLINE", "400-800-1234")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -1,6 +1,7 @@
 from apps.accounts import filters, forms, selectors, services, tables
 from apps.accounts.models import Qualification, Region, User
 from apps.core import views as generic
+from apps.core.access import can
 
 
 class RegionMixin:
@@ -68,6 +69,7 @@ class StaffDetailView(StaffMixin, generic.RecordDetailView):
         ctx["qualifications"] = self.object.qualifications.select_related("instrument_model").order_by(
             "-is_active", "valid_until"
         )
+        ctx["can_add_qualification"] = can(self.request.user, "qualification", "add")
         return ctx
 
     def history_objects(self):
@@ -111,6 +113,14 @@ class QualificationDetailView(QualificationMixin, generic.RecordDetailView):
 class QualificationCreateView(QualificationMixin, generic.RecordCreateView):
     form_class = forms.QualificationForm
     create_service = services.qualification_create
+
+    def get_initial(self):
+        # "Add qualification" on a staff page preselects that engineer.
+        initial = super().get_initial()
+        engineer = self.request.GET.get("engineer", "")
+        if engineer.isdigit():
+            initial["engineer"] = int(engineer)
+        return initial
 
 
 class QualificationUpdateView(QualificationMixin, generic.RecordUpdateView):

@@ -13,6 +13,9 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
+        # Ids arrive from links (a customer's "all instruments"), not typed by hand: hidden
+        # on the page, an ordinary parameter in the API.
+        kwargs.setdefault("widget", forms.HiddenInput)
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)

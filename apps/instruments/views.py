@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +100,7 @@ class InstrumentReportView(TemplateView):
         if instrument is None:
             raise Http404
         ctx["instrument"] = instrument
+        ctx["hotline"] = settings.SERVICE_HOTLINE
         return ctx
 
 

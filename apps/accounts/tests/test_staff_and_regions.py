@@ -150,3 +150,14 @@ def test_list_pages_use_a_fixed_number_of_queries(client, admin, django_assert_m
         assert client.get(reverse("accounts:staff_list")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("accounts:region_list")).status_code == 200
+
+
+def test_the_tech_head_adds_a_qualification_from_the_engineers_page(client, db):
+    head = UserFactory(role=Role.TECH_HEAD)
+    engineer = UserFactory(role=Role.ENGINEER, name="钱工")
+    client.force_login(head)
+    page = client.get(reverse("accounts:staff_detail", args=[engineer.pk])).content.decode()
+    link = f"{reverse('accounts:qualification_add')}?engineer={engineer.pk}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert f'<option value="{engineer.pk}" selected>' in form
