@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.access import mask_phone, sees_personal_data
@@ -9,6 +10,11 @@ from apps.customers.models import Contact, Customer, Dealer, Department
 class CustomerTable(RecordTable):
     code = tables.Column(linkify=True)
     name = tables.Column(linkify=True)
+    in_arrears = tables.Column()
+
+    def render_in_arrears(self, value):
+        # Only the exception stands out: a red badge, blank otherwise.
+        return format_html('<span class="badge danger">{}</span>', _("In arrears")) if value else ""
 
     class Meta(RecordTable.Meta):
         model = Customer
