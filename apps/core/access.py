@@ -154,7 +154,28 @@ def sees_all(user) -> bool:
 
 
 def sees_personal_data(user) -> bool:
-    return user.is_superuser or user.role in SEES_PERSONAL_DATA
+    return user is not None and (user.is_superuser or user.role in SEES_PERSONAL_DATA)
+
+
+def sees_internal_notes(user) -> bool:
+    """Arrears amounts and similar company-internal notes are not for dealers' eyes."""
+    return user is not None and (user.is_superuser or user.role in INTERNAL_STAFF)
+
+
+def mask_email(value: str) -> str:
+    """z***@hospital.cn — the domain says where, not who."""
+    if not value or "@" not in value:
+        return mask_phone(value)
+    local, domain = value.split("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def personal_data_for(user, *, phone: str = "", email: str = "") -> tuple[str, str]:
+    """A contact's phone and e-mail as this user may see them (SPEC MD-5): plain or masked.
+    The one place every page, table, export and API answer goes through."""
+    if sees_personal_data(user):
+        return phone, email
+    return mask_phone(phone), mask_email(email)
 
 
 def mask_phone(value: str) -> str:

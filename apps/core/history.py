@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.access import mask_phone, sees_personal_data
+from apps.core.access import mask_phone, sees_internal_notes, sees_personal_data
 
 # Book-keeping and derived columns that change on every save and say nothing to a reader.
 IGNORED_FIELDS = {"version", "updated_at", "created_at", "id", "name_pinyin", "name_initials"}
@@ -117,7 +117,8 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
     entries: list[HistoryEntry] = []
     for model, records, baseline in raw:
         tracked = {f.name for f in model.history.model._meta.concrete_fields}
-        fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and f.name in tracked]
+        hidden = IGNORED_FIELDS | (set() if sees_internal_notes(user) else set(getattr(model, "INTERNAL_FIELDS", ())))
+        fields = [f for f in model._meta.concrete_fields if f.name not in hidden and f.name in tracked]
         sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))
         previous_by_id: dict = {baseline.id: baseline} if baseline is not None else {}
         for rec in records:

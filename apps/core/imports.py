@@ -40,6 +40,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.results import RowResult
 
+from apps.core.access import sees_internal_notes
 from apps.core.forms import ImportForm
 from apps.core.views import ResourceMixin
 
@@ -381,6 +382,13 @@ class RecordResource(resources.ModelResource):
         self.actor = actor
         self.row_numbers = row_numbers or []
         self.seen_ids: dict = {}
+
+    def export_field(self, field, instance, **kwargs):
+        # Company-internal columns (e.g. the arrears note) stay empty in a dealer's export.
+        internal = getattr(self._meta.model, "INTERNAL_FIELDS", ())
+        if field.attribute in internal and not sees_internal_notes(self.actor):
+            return ""
+        return super().export_field(field, instance, **kwargs)
 
     @classmethod
     def column_headers(cls) -> list[str]:

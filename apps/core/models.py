@@ -21,6 +21,8 @@ class Record(models.Model):
 
     # Fields whose values are personal data; masked in history for roles without access.
     SENSITIVE_FIELDS: tuple[str, ...] = ()
+    # Company-internal fields (e.g. an arrears note): left out of the history for dealers.
+    INTERNAL_FIELDS: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

@@ -118,6 +118,8 @@ class Customer(Record):
     arrears_note = models.CharField(_("arrears note"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    INTERNAL_FIELDS = ("arrears_note",)
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")

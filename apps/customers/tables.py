@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.access import mask_phone, sees_personal_data
+from apps.core.access import personal_data_for
 from apps.core.tables import RecordTable
 from apps.customers.models import Contact, Customer, Dealer, Department
 
@@ -36,9 +36,7 @@ class ContactTable(RecordTable):
 
     def render_mobile(self, value):
         request = getattr(self, "request", None)
-        if request is not None and sees_personal_data(request.user):
-            return value
-        return mask_phone(value)
+        return personal_data_for(request.user if request else None, phone=value)[0]
 
 
 class DepartmentTable(RecordTable):

@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import views as generic
-from apps.core.access import can, mask_phone, sees_personal_data
+from apps.core.access import can, personal_data_for, sees_internal_notes
 from apps.core.imports import RecordExportView, RecordImportView
 from apps.customers import filters, forms, selectors, services, tables
 from apps.customers.models import Contact, Customer, Dealer, Department
@@ -31,10 +31,8 @@ class CustomerDetailView(CustomerMixin, generic.RecordDetailView):
         customer = self.object
         user = self.request.user
         contacts = list(customer.contacts.select_related("department").order_by("-is_active", "-is_primary", "name"))
-        if not sees_personal_data(user):
-            for contact in contacts:
-                contact.mobile = mask_phone(contact.mobile)
-                contact.email = mask_phone(contact.email)
+        for contact in contacts:
+            contact.mobile, contact.email = personal_data_for(user, phone=contact.mobile, email=contact.email)
         from apps.instruments.selectors import instrument_list
 
         ctx.update(
@@ -44,6 +42,7 @@ class CustomerDetailView(CustomerMixin, generic.RecordDetailView):
             can_edit_contacts=can(user, "contact", "change"),
             can_edit_departments=can(user, "department", "change"),
             can_add_instrument=can(user, "instrument", "add"),
+            arrears_note=customer.arrears_note if sees_internal_notes(user) else "",
         )
         return ctx
 

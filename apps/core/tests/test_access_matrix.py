@@ -257,3 +257,34 @@ def test_a_finance_user_cannot_be_named_responsible_engineer(world, api_client):
     )
     assert response.status_code == 400
     assert "responsible_engineer" in response.json()
+
+
+def test_a_dealer_sees_the_arrears_flag_but_not_the_internal_note(world, client, api_client):
+    customer = world.objects["customer_a"]
+    customer.in_arrears, customer.arrears_note = True, "逾期92天，约48万元"
+    customer.save()
+    for role, visible in ((R.DEALER, False), (R.CLERK, True)):
+        client.force_login(world.users[role])
+        api_client.force_authenticate(world.users[role])
+        page = client.get(customer.get_absolute_url()).content.decode()
+        body = api_client.get(f"/api/v1/customers/{customer.pk}/").json()
+        assert "In arrears" in page and body["in_arrears"] is True
+        assert ("逾期92天" in page) is visible
+        assert (body["arrears_note"] == "逾期92天，约48万元") is visible
+
+
+def test_a_dealers_excel_export_leaves_the_arrears_note_empty(world, client):
+    import io
+
+    import openpyxl
+
+    customer = world.objects["customer_a"]
+    customer.in_arrears, customer.arrears_note = True, "逾期92天"
+    customer.save()
+    for role, visible in ((R.DEALER, False), (R.CLERK, True)):
+        client.force_login(world.users[role])
+        response = client.get(reverse("customers:customer_export"))
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+        assert ("逾期92天" in values) is visible

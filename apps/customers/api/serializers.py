@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.access import mask_phone, sees_personal_data
+from apps.core.access import personal_data_for, sees_internal_notes
 from apps.core.api import VersionedSerializer
 from apps.customers.models import Contact, Customer, Dealer, Department
 
@@ -20,6 +20,13 @@ class CustomerSerializer(VersionedSerializer):
         ]
         read_only_fields = ["is_active", "created_at", "updated_at", "name_pinyin", "name_initials"]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not sees_internal_notes(request.user):
+            data["arrears_note"] = ""
+        return data
+
 
 class ContactSerializer(VersionedSerializer):
     class Meta:
@@ -33,9 +40,8 @@ class ContactSerializer(VersionedSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not sees_personal_data(request.user):
-            data["mobile"] = mask_phone(data["mobile"])
-            data["email"] = mask_phone(data["email"])
+        if request is not None:
+            data["mobile"], data["email"] = personal_data_for(request.user, phone=data["mobile"], email=data["email"])
         return data
 
 
