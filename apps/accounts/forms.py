@@ -31,6 +31,10 @@ class StaffForm(VersionedModelForm):
     class Meta:
         model = User
         fields = ["username", "name", "role", "phone", "email", "regions", "skill_groups", "dealer", "password"]
+        widgets = {
+            "regions": forms.CheckboxSelectMultiple(attrs={"class": "checklist"}),
+            "skill_groups": forms.CheckboxSelectMultiple(attrs={"class": "checklist"}),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ def _crud(name, prefix):
 
 
 urlpatterns = [
+    path("regions/cities/", v.CityOptionsView.as_view(), name="city_options"),
     path("regions/", include(_crud("region", "Region"))),
     path("staff/", include(_crud("staff", "Staff"))),
     path("qualifications/", include(_crud("qualification", "Qualification"))),

@@ -1,3 +1,5 @@
+from django.shortcuts import render
+
 from apps.accounts import filters, forms, selectors, services, tables
 from apps.accounts.models import Qualification, Region, User
 from apps.core import views as generic
@@ -28,6 +30,18 @@ class RegionDetailView(RegionMixin, generic.RecordDetailView):
             selectors.staff_list(user=self.request.user).filter(regions=self.object, is_active=True).order_by("role")
         )
         return ctx
+
+
+class CityOptionsView(RegionMixin, generic.RecordLookupView):
+    """GET ?province=<id> → <option>s of its active cities (forms reload them when the province
+    changes, so nobody scrolls through every city of the country)."""
+
+    def get(self, request, *args, **kwargs):
+        province = request.GET.get("province", "")
+        cities = Region.objects.none()
+        if province.isdigit() and 0 < int(province) < 2**63:
+            cities = Region.objects.filter(parent_id=int(province), is_active=True).order_by("code", "name")
+        return render(request, "accounts/city_options.html", {"options": cities})
 
 
 class RegionCreateView(RegionMixin, generic.RecordCreateView):

@@ -1,4 +1,6 @@
 from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.choices import RegionLevel, Role
 from apps.accounts.models import Region, User
@@ -27,6 +29,17 @@ class CustomerForm(VersionedModelForm):
         )
         self.fields["dealer"].queryset = Dealer.objects.all()
         self.limit_to_active("province", "city", "responsible_sales", "responsible_engineer", "dealer")
+        # Cities of the chosen province only; changing the province reloads them (htmx).
+        province = self.data.get("province") if self.is_bound else self.initial.get("province")
+        province = getattr(province, "pk", province)
+        if str(province or "").isdigit():
+            self.fields["city"].queryset = self.fields["city"].queryset.filter(parent_id=int(province))
+        else:
+            self.fields["city"].queryset = self.fields["city"].queryset.none()
+            self.fields["city"].help_text = _("Choose the province first.")
+        self.fields["province"].widget.attrs.update(
+            {"hx-get": reverse("accounts:city_options"), "hx-trigger": "change", "hx-target": "#id_city"}
+        )
 
 
 class ContactForm(VersionedModelForm):
@@ -63,6 +76,7 @@ class DealerForm(VersionedModelForm):
     class Meta:
         model = Dealer
         fields = ["code", "name", "contact_person", "phone", "address", "regions"]
+        widgets = {"regions": forms.CheckboxSelectMultiple(attrs={"class": "checklist"})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

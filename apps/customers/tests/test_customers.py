@@ -79,7 +79,8 @@ def test_a_form_with_errors_keeps_the_input_and_names_the_problem(client, clerk)
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "The city must lie in the chosen province." in page
+    # The form offers only the province's cities, so a foreign city is refused as a choice.
+    assert "Select a valid choice" in page
     assert "很长的地址" in page
     assert not Customer.objects.filter(name="某医院").exists()
 
@@ -127,3 +128,13 @@ def test_list_pages_do_not_make_a_query_per_row(client, api_client, clerk, djang
     for url in ("/api/v1/customers/", "/api/v1/contacts/", "/api/v1/dealers/"):
         with django_assert_max_num_queries(8):
             assert api_client.get(url).status_code == 200
+
+
+def test_the_customer_form_offers_only_the_cities_of_the_chosen_province(client, clerk):
+    foshan, zhuzhou = CityFactory(name="佛山市"), CityFactory(name="株洲市")
+    client.force_login(clerk)
+    options = client.get(reverse("accounts:city_options"), {"province": foshan.parent_id}).content.decode()
+    assert "佛山市" in options and "株洲市" not in options
+    customer = CustomerFactory(city=foshan)
+    form = client.get(reverse("customers:customer_edit", args=[customer.pk])).content.decode()
+    assert "佛山市" in form and "株洲市" not in form
