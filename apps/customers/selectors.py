@@ -42,8 +42,8 @@ def customer_search(queryset: QuerySet[Customer], text: str, *, user=None) -> Qu
     query = (
         Q(name__icontains=text)
         | Q(code__iexact=text)
-        | Q(name_initials__contains=lowered)
-        | Q(name_pinyin__contains=lowered)
+        | Q(name_initials__icontains=lowered)
+        | Q(name_pinyin__icontains=lowered)
     )
     if user is not None and sees_personal_data(user) and text.replace("-", "").isdigit() and len(text) >= 4:
         query |= Exists(Contact.objects.filter(customer=OuterRef("pk"), mobile__contains=text, is_active=True))
