@@ -143,6 +143,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_RATE", "20/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "After-sales service API",

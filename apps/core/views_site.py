@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.generic import TemplateView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import AnonRateThrottle
 
 from apps.core.navigation import menu_for
 
@@ -24,5 +25,13 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+class TokenRateThrottle(AnonRateThrottle):
+    """Password guessing through the token endpoint is slowed down per client address."""
+
+    scope = "token"
+
+
 class ObtainTokenView(ObtainAuthToken):
     """POST username + password → {"token": …}; send it as `Authorization: Token …`."""
+
+    throttle_classes = [TokenRateThrottle]

@@ -145,3 +145,17 @@ def test_the_api_docs_load_their_scripts_from_this_server(client, db):
     page = client.get("/api/docs/").content.decode()
     assert "cdn.jsdelivr" not in page and "unpkg" not in page
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+
+
+def test_password_guessing_on_the_token_endpoint_is_throttled(api_client, settings, db):
+    from django.core.cache import cache
+
+    cache.clear()
+    UserFactory(username="target")
+    answers = [
+        api_client.post("/api/v1/auth/token/", {"username": "target", "password": f"guess{i}"}).status_code
+        for i in range(25)
+    ]
+    assert answers[0] == 400
+    assert answers[-1] == 429
+    cache.clear()
