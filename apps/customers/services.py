@@ -1,6 +1,7 @@
 """Writes of customers, contacts, departments and dealers (all audited, see apps.core.services)."""
 
 import uuid
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -55,31 +56,24 @@ def customer_update(*, actor, instance, data, expected_version, m2m=None) -> Cus
 
 
 @transaction.atomic
-def contact_create(*, actor, data, m2m=None) -> Contact:
+def record_at_customer_create(*, model, actor, data, m2m=None):
+    """Create a record that hangs from a customer (contact, department, instrument …)."""
     ensure_customer_in_scope(actor=actor, customer=data.get("customer"))
-    return record_create(model=Contact, actor=actor, data=data, m2m=m2m)
+    return record_create(model=model, actor=actor, data=data, m2m=m2m)
 
 
 @transaction.atomic
-def contact_update(*, actor, instance, data, expected_version, m2m=None) -> Contact:
+def record_at_customer_update(*, actor, instance, data, expected_version, m2m=None):
+    """Update it; moving it to another customer needs that customer in scope and active."""
     if "customer" in data:
         customer = data["customer"]
         ensure_customer_in_scope(actor=actor, customer=customer, changed=customer.pk != instance.customer_id)
     return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
 
 
-@transaction.atomic
-def department_create(*, actor, data, m2m=None) -> Department:
-    ensure_customer_in_scope(actor=actor, customer=data.get("customer"))
-    return record_create(model=Department, actor=actor, data=data, m2m=m2m)
-
-
-@transaction.atomic
-def department_update(*, actor, instance, data, expected_version, m2m=None) -> Department:
-    if "customer" in data:
-        customer = data["customer"]
-        ensure_customer_in_scope(actor=actor, customer=customer, changed=customer.pk != instance.customer_id)
-    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
+contact_create = partial(record_at_customer_create, model=Contact)
+department_create = partial(record_at_customer_create, model=Department)
+contact_update = department_update = record_at_customer_update
 
 
 def dealer_create(*, actor, data, m2m=None) -> Dealer:
