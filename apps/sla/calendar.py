@@ -164,6 +164,11 @@ def day_status(*, calendar, day: dt.date, overrides: Mapping | None = None) -> D
     if package is not None:
         working, name = package
         return DayStatus(day, working, DaySource.PACKAGE, _holiday_name(name))
+    # A year the package does not know yet: the fixed-date statutory holidays are certain
+    # (the lunar ones and the make-up days need an override once the State Council publishes).
+    fixed = policies.FIXED_STATUTORY_HOLIDAYS.get((day.month, day.day))
+    if fixed is not None:
+        return DayStatus(day, False, DaySource.WEEKDAY_RULE, str(fixed))
     return DayStatus(day, day.weekday() < 5, DaySource.WEEKDAY_RULE)
 
 

@@ -96,10 +96,12 @@ def test_a_24x7_deadline_is_plain_arithmetic(api_client, tech_head):
 
 
 def test_a_2027_deadline_does_not_crash_and_respects_an_entered_holiday(api_client, tech_head, office):
-    params = {"start": "2026-12-31T17:00", "hours": "1"}
-    assert api_client.get(deadline_url(office), params).json()["deadline"] == "2027-01-01T09:00:00+08:00"
-    DayOverrideFactory(date=dt.date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦")
-    assert api_client.get(deadline_url(office), params).json()["deadline"] == "2027-01-04T09:00:00+08:00"
+    # Fri 5 Feb 2027 17:00 + 1 h: Mon 8 Feb 09:00 — until the Spring Festival week is entered.
+    params = {"start": "2027-02-05T17:00", "hours": "1"}
+    assert api_client.get(deadline_url(office), params).json()["deadline"] == "2027-02-08T09:00:00+08:00"
+    for day in range(8, 13):
+        DayOverrideFactory(date=dt.date(2027, 2, day), kind=DayKind.HOLIDAY, name="春节")
+    assert api_client.get(deadline_url(office), params).json()["deadline"] == "2027-02-15T09:00:00+08:00"
 
 
 @pytest.mark.parametrize(

@@ -116,8 +116,12 @@ def test_a_year_the_package_does_not_know_uses_monday_to_friday_without_crashing
     saturday = cal.day_status(calendar=office, day=dt.date(2027, 1, 9), overrides=NO_OVERRIDES)
     assert friday.is_working and friday.source == DaySource.WEEKDAY_RULE
     assert not saturday.is_working and saturday.source == DaySource.WEEKDAY_RULE
-    # 2027-01-01 is a Friday; nobody has entered the 2027 schedule yet, so it counts as working.
-    assert cal.is_working_day(calendar=office, day=dt.date(2027, 1, 1), overrides=NO_OVERRIDES)
+    # 2027-01-01 is a Friday, but New Year's Day is a statutory holiday on a fixed date.
+    assert not cal.is_working_day(calendar=office, day=dt.date(2027, 1, 1), overrides=NO_OVERRIDES)
+    # Lunar holidays (Spring Festival 2027) are unknown until entered: Mon 8 Feb 2027 counts.
+    assert cal.is_working_day(calendar=office, day=dt.date(2027, 2, 8), overrides=NO_OVERRIDES)
+    for day in (dt.date(2027, 5, 1), dt.date(2027, 5, 2), dt.date(2027, 10, 1), dt.date(2027, 10, 3)):
+        assert not cal.is_working_day(calendar=office, day=day, overrides=NO_OVERRIDES)
     assert cal.is_working_day(calendar=office, day=dt.date(2003, 6, 2), overrides=NO_OVERRIDES)
 
 
@@ -207,8 +211,8 @@ def test_a_24x7_clock_is_plain_arithmetic_over_a_holiday(round_the_clock):
 def test_a_2027_deadline_uses_monday_to_friday(office):
     # Fri 8 Jan 2027 17:00–17:30 = 0.5 h; the weekend is off; Mon 11 Jan 08:30 + 0.5 h = 09:00.
     assert deadline(office, at(2027, 1, 8, 17), hours(1)) == at(2027, 1, 11, 9, 0)
-    # From the last days of 2026 into 2027 without an entered schedule: Fri 1 Jan 2027 counts.
-    assert deadline(office, at(2026, 12, 31, 17), hours(1)) == at(2027, 1, 1, 9, 0)
+    # From the last days of 2026 into 2027: Fri 1 Jan 2027 is New Year's Day, then the weekend.
+    assert deadline(office, at(2026, 12, 31, 17), hours(1)) == at(2027, 1, 4, 9, 0)
 
 
 def test_a_clock_that_finds_no_working_time_for_years_stops_with_a_clear_error(office):
@@ -332,12 +336,13 @@ def test_pauses_on_a_24x7_clock(round_the_clock):
 
 
 @pytest.mark.django_db
-def test_an_override_holiday_on_new_years_day_2027_is_respected():
+def test_an_override_on_new_years_day_2027_wins_over_the_statutory_rule():
     office = BusinessCalendar.objects.get(code="office")
-    assert cal.add_business_time(calendar=office, start=at(2026, 12, 31, 17), duration=hours(1)) == at(2027, 1, 1, 9)
-    DayOverrideFactory(date=dt.date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦")
-    # Thu 31 Dec 17:00–17:30 = 0.5 h; Fri 1 Jan 2027 is now off; Mon 4 Jan 08:30 + 0.5 h = 09:00.
+    # Thu 31 Dec 17:00–17:30 = 0.5 h; Fri 1 Jan 2027 is New Year's Day (statutory, fixed date)
+    # even before the 2027 schedule is published; Mon 4 Jan 08:30 + 0.5 h = 09:00.
     assert cal.add_business_time(calendar=office, start=at(2026, 12, 31, 17), duration=hours(1)) == at(2027, 1, 4, 9)
+    DayOverrideFactory(date=dt.date(2027, 1, 1), kind=DayKind.WORKDAY, name="(hypothetical) 调休上班")
+    assert cal.add_business_time(calendar=office, start=at(2026, 12, 31, 17), duration=hours(1)) == at(2027, 1, 1, 9)
 
 
 @pytest.mark.django_db
