@@ -2,9 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.choices import RegionLevel
+from apps.accounts.choices import RegionLevel, Role
 from apps.accounts.models import Qualification, Region, SkillGroup, User
-from apps.accounts.selectors import region_search, staff_search
+from apps.accounts.selectors import region_search, staff_list, staff_search
 from apps.core.filters import RecordFilterSet
 
 
@@ -45,6 +45,15 @@ class QualificationFilter(RecordFilterSet):
     class Meta:
         model = Qualification
         fields = ["q", "engineer", "instrument_model", "expires_before", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Only the staff the user may see anyway.
+            self.filters["engineer"].queryset = staff_list(user=user).filter(
+                role__in=[Role.ENGINEER, Role.CUSTOMER_MANAGER, Role.SUPERVISOR]
+            )
 
     def search(self, queryset, value):
         return queryset.filter(

@@ -38,7 +38,7 @@ class LotFilter(RecordFilterSet):
     item = IdFilter(field_name="item_id", label=_("Item id"))
     expired = YesNoFilter(method="filter_expired", label=_("Expired"))
     expiring_within = django_filters.NumberFilter(
-        method="filter_expiring_within", label=_("Expiring within (days)"), min_value=0
+        method="filter_expiring_within", label=_("Expiring within (days)"), min_value=0, max_value=3650
     )
 
     class Meta:

@@ -162,7 +162,7 @@ class LotMatch(Record):
         }
         errors = {}
         for field, kind in expected.items():
-            lot = getattr(self, field)
+            lot = getattr(self, field) if getattr(self, f"{field}_id") else None
             if lot is not None and lot.item.kind != kind:
                 errors[field] = _("This lot is not a %(kind)s lot.") % {"kind": ItemKind(kind).label}
         if not errors and self.calibrator_lot_id is None and self.qc_lot_id is None:

@@ -667,6 +667,9 @@ def run_import(*, resource_class, sheet: Sheet, actor, dry_run: bool) -> ImportR
 # --- writing a workbook --------------------------------------------------------------------
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_workbook(*, resource, queryset) -> io.BytesIO:
     """Headers in bold, frozen below row 1; dates as Excel dates; values as the resource renders them."""
     import openpyxl
@@ -693,6 +696,11 @@ def write_workbook(*, resource, queryset) -> io.BytesIO:
             if isinstance(value, dt.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            elif isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
+                # Text a user typed is never a live formula in the exported sheet.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
                 cells.append(cell)
             else:
                 cells.append(value)

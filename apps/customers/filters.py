@@ -7,7 +7,7 @@ from apps.accounts.models import Region, User
 from apps.core.access import sees_all
 from apps.core.filters import IdFilter, RecordFilterSet, YesNoFilter
 from apps.customers.models import Contact, Customer, Dealer, Department
-from apps.customers.selectors import customer_search, dealer_list, staff_serving
+from apps.customers.selectors import contact_search, customer_search, dealer_list, staff_serving
 
 
 class CustomerFilter(RecordFilterSet):
@@ -62,9 +62,7 @@ class ContactFilter(RecordFilterSet):
         fields = ["q", "customer", "role", "is_primary", "status"]
 
     def search(self, queryset, value):
-        return queryset.filter(
-            Q(name__icontains=value) | Q(mobile__contains=value) | Q(customer__name__icontains=value)
-        )
+        return contact_search(queryset, value, user=getattr(self.request, "user", None))
 
 
 class DepartmentFilter(RecordFilterSet):

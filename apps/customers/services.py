@@ -44,15 +44,31 @@ def customer_create(*, actor, data, m2m=None) -> Customer:
         # A sales person registers his own customers (and keeps seeing them).
         data["responsible_sales"] = actor
     _check_links(data)
-    return record_create(model=Customer, actor=actor, data=data, m2m=m2m)
+    customer = record_create(model=Customer, actor=actor, data=data, m2m=m2m)
+    _ensure_still_visible(actor, customer)
+    return customer
 
 
+@transaction.atomic
 def customer_update(*, actor, instance, data, expected_version, m2m=None) -> Customer:
     data = dict(data)
     if not data.get("code", True):
         data.pop("code")  # a blank code on edit keeps the existing one
     _check_links(data, instance)
-    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m)
+    customer = record_update(
+        instance=instance, actor=actor, data=data, expected_version=expected_version, m2m=m2m
+    )
+    _ensure_still_visible(actor, customer)
+    return customer
+
+
+def _ensure_still_visible(actor, customer) -> None:
+    """A user may only register or move customers within his own scope (his regions, or — for
+    sales — himself as the responsible sales person); otherwise the write is rolled back."""
+    if not Customer.objects.filter(customer_scope_q(actor), pk=customer.pk).exists():
+        raise ValidationError(
+            {"__all__": _("This customer would fall outside the regions and customers you serve.")}
+        )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from apps.catalog.choices import ProductFamily
 from apps.catalog.models import InstrumentModel
 from apps.core.filters import IdFilter, RecordFilterSet
 from apps.customers.models import Dealer
+from apps.customers.selectors import dealer_list
 from apps.instruments.choices import InstrumentStatus, WarrantyState
 from apps.instruments.models import Instrument
 from apps.instruments.selectors import instrument_search
@@ -33,6 +34,12 @@ class InstrumentFilter(RecordFilterSet):
     )
     customer = IdFilter(field_name="customer_id", label=_("customer id"))
     dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("placing dealer"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            self.filters["dealer"].queryset = dealer_list(user=user)
 
     class Meta:
         model = Instrument

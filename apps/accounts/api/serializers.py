@@ -55,7 +55,7 @@ class StaffSerializer(VersionedSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if self.instance is None and not attrs.get("password"):
-            raise serializers.ValidationError({"password": [serializers.CharField.default_error_messages["required"]]})
+            raise serializers.ValidationError({"password": [self.fields["password"].error_messages["required"]]})
         if attrs.get("password"):
             validate_password(attrs["password"], self.instance)
         return attrs

@@ -8,8 +8,18 @@ from apps.accounts.choices import Role as R
 from apps.core.tests.world import build_world
 
 ALL = set(R.values)
-SEES_ALL = {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.CLERK,
-            R.QUALITY, R.FINANCE, R.COMMERCE, R.LOGISTICS}
+SEES_ALL = {
+    R.ADMIN,
+    R.TECH_HEAD,
+    R.SUPERVISOR,
+    R.MARKETING_HEAD,
+    R.GENERAL_MANAGER,
+    R.CLERK,
+    R.QUALITY,
+    R.FINANCE,
+    R.COMMERCE,
+    R.LOGISTICS,
+}
 SCOPED_TO_A = {R.ENGINEER, R.CUSTOMER_MANAGER, R.SALES, R.DEALER}
 PHONE_ROLES = {R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.QUALITY}
 STAFF_VIEWERS = {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.CLERK}
@@ -24,7 +34,12 @@ ENDPOINTS = {
     "regions": ("accounts:region_list", "/api/v1/regions/", "city_a", None, ALL - {R.DEALER}, set()),
     "staff": ("accounts:staff_list", "/api/v1/staff/", None, None, STAFF_VIEWERS, set()),
     "qualifications": (
-        "accounts:qualification_list", "/api/v1/qualifications/", "qualification", None, STAFF_VIEWERS, set(),
+        "accounts:qualification_list",
+        "/api/v1/qualifications/",
+        "qualification",
+        None,
+        STAFF_VIEWERS,
+        set(),
     ),
     "instrument-models": ("catalog:instrumentmodel_list", "/api/v1/instrument-models/", "model", None, ALL, set()),
     "catalog-items": ("catalog:item_list", "/api/v1/catalog-items/", "item", None, ALL, set()),
@@ -32,7 +47,12 @@ ENDPOINTS = {
     "lot-matches": ("catalog:lotmatch_list", "/api/v1/lot-matches/", "lot_match", None, ALL, set()),
     "calendar-days": ("sla:override_list", "/api/v1/calendar-days/", "calendar_day", None, ALL - {R.DEALER}, set()),
     "instruments": (
-        "instruments:instrument_list", "/api/v1/instruments/", "instrument_a", "instrument_b", ALL, SCOPED_TO_A,
+        "instruments:instrument_list",
+        "/api/v1/instruments/",
+        "instrument_a",
+        "instrument_b",
+        ALL,
+        SCOPED_TO_A,
     ),
 }
 
@@ -51,6 +71,7 @@ LABEL = {
 def _label(world, key):
     obj = world.objects[key]
     return str(LABEL.get(key, lambda o: o.name)(obj))
+
 
 ROLES = sorted(R.values)
 
@@ -288,3 +309,53 @@ def test_a_dealers_excel_export_leaves_the_arrears_note_empty(world, client):
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
         assert ("逾期92天" in values) is visible
+
+
+def test_a_customer_manager_cannot_register_or_move_a_customer_outside_his_region(world, api_client):
+    api_client.force_authenticate(world.users[R.CUSTOMER_MANAGER])
+    city_b = world.objects["city_b"]
+    response = api_client.post(
+        "/api/v1/customers/", {"name": "外省医院", "province": city_b.parent_id, "city": city_b.pk}, format="json"
+    )
+    assert response.status_code == 400
+    customer = world.objects["customer_a"]
+    response = api_client.patch(
+        f"/api/v1/customers/{customer.pk}/",
+        {"province": city_b.parent_id, "city": city_b.pk, "version": customer.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    customer.refresh_from_db()
+    assert customer.city_id == world.objects["city_a"].pk
+
+
+def test_a_sales_person_cannot_hand_a_new_customer_to_a_colleague(world, api_client):
+    api_client.force_authenticate(world.users[R.SALES])
+    city = world.objects["city_a"]
+    response = api_client.post(
+        "/api/v1/customers/",
+        {
+            "name": "转给同事",
+            "province": city.parent_id,
+            "city": city.pk,
+            "responsible_sales": world.objects["sales_b"].pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+
+
+def test_finance_cannot_recover_a_masked_phone_by_searching_contacts(world, client, api_client):
+    api_client.force_authenticate(world.users[R.FINANCE])
+    assert api_client.get("/api/v1/contacts/", {"q": "13812345678"}).json()["count"] == 0
+    client.force_login(world.users[R.FINANCE])
+    assert "张主任" not in client.get(reverse("customers:contact_list"), {"q": "1381234"}).content.decode()
+
+
+def test_logging_in_writes_no_history_entry(world, client):
+    engineer = world.users[R.ENGINEER]
+    before = engineer.history.count()
+    assert client.login(username=engineer.username, password="pass-12345")
+    engineer.refresh_from_db()
+    assert engineer.last_login is not None
+    assert engineer.history.count() == before
