@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.conf.urls.static import static
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -16,7 +17,12 @@ api_v1 = [
 
 urlpatterns = [
     path("", views_site.HomeView.as_view(), name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Log in, log out and change one's own password; no e-mailed password resets (an admin
+    # sets a new password on the staff page).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views_site.healthz, name="healthz"),
     path("", include("apps.accounts.urls")),

@@ -160,6 +160,7 @@ class Qualification(Record):
                 fields=["engineer", "instrument_model"],
                 condition=models.Q(is_active=True),
                 name="qualification_one_active_per_model",
+                violation_error_message=_("This engineer already has an active qualification for this model."),
             )
         ]
         indexes = [models.Index(fields=["instrument_model", "valid_until"])]

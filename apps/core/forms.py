@@ -3,6 +3,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+def _impossible_id(value) -> bool:
+    text = value.strip().lstrip("-") if isinstance(value, str) else ""
+    return text.isdigit() and not 0 < int(value) < 2**63
+
+
 class VersionedModelForm(forms.ModelForm):
     """A model form that remembers which version of the record the user started from.
 
@@ -13,6 +18,8 @@ class VersionedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self._neutralise_impossible_ids()
         if self.instance.pk:
             # An edit must say which version it started from, or it could overwrite blindly.
             self.fields["expected_version"].required = True
@@ -21,6 +28,25 @@ class VersionedModelForm(forms.ModelForm):
             )
             if not self.is_bound:
                 self.fields["expected_version"].initial = self.instance.version
+
+    def _neutralise_impossible_ids(self) -> None:
+        """An id beyond what the database can hold becomes an ordinary "invalid choice" error
+        (SQLite would otherwise overflow while looking it up)."""
+        data = None
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            key = self.add_prefix(name)
+            values = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data.get(key)]
+            if any(_impossible_id(v) for v in values):
+                data = data or self.data.copy()
+                cleaned = ["invalid" if _impossible_id(v) else v for v in values]
+                if hasattr(data, "setlist"):
+                    data.setlist(key, cleaned)
+                else:
+                    data[key] = cleaned[0]
+        if data is not None:
+            self.data = data
 
     def limit_to_active(self, *names: str) -> None:
         """Offer only active rows in these choice fields, plus whatever the record already links

@@ -32,7 +32,7 @@ class CustomerForm(VersionedModelForm):
         # Cities of the chosen province only; changing the province reloads them (htmx).
         province = self.data.get("province") if self.is_bound else self.initial.get("province")
         province = getattr(province, "pk", province)
-        if str(province or "").isdigit():
+        if str(province or "").isdigit() and 0 < int(province) < 2**63:
             self.fields["city"].queryset = self.fields["city"].queryset.filter(parent_id=int(province))
         else:
             self.fields["city"].queryset = self.fields["city"].queryset.none()

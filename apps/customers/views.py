@@ -41,6 +41,8 @@ class CustomerDetailView(CustomerMixin, generic.RecordDetailView):
             instruments=list(instrument_list(user=user).filter(customer=customer)[:50]),
             can_edit_contacts=can(user, "contact", "change"),
             can_edit_departments=can(user, "department", "change"),
+            can_deactivate_contacts=can(user, "contact", "deactivate"),
+            can_deactivate_departments=can(user, "department", "deactivate"),
             can_add_instrument=can(user, "instrument", "add"),
             arrears_note=customer.arrears_note if sees_internal_notes(user) else "",
         )

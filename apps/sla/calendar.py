@@ -222,6 +222,11 @@ def _search_limit_error(calendar, start: dt.datetime) -> CalendarError:
     )
 
 
+EARLIEST = dt.date(1980, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+MAX_DURATION = dt.timedelta(days=3650)
+
+
 def business_segments(
     *, calendar, start: dt.datetime, duration: dt.timedelta, overrides: Mapping | None = None
 ) -> Iterator[Interval]:
@@ -234,6 +239,9 @@ def business_segments(
     _aware(start, "start")
     if duration < ZERO:
         raise CalendarError(_("A duration cannot be negative."))
+    if not EARLIEST <= start.date() <= LATEST or duration > MAX_DURATION:
+        # Beyond any real service clock (and beyond what date arithmetic can hold).
+        raise CalendarError(_("The start or the duration is out of the supported range."))
     tz = calendar.tz
     start = start.astimezone(tz)
     if duration == ZERO:

@@ -16,7 +16,9 @@ class CalendarFilter(RecordFilterSet):
 
 
 class DayOverrideFilter(RecordFilterSet):
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("Year"))
+    year = django_filters.NumberFilter(
+        field_name="date", lookup_expr="year", label=_("Year"), min_value=1980, max_value=2100
+    )
     calendar = django_filters.ModelChoiceFilter(
         queryset=BusinessCalendar.objects.all(), label=_("Calendar"), null_label=_("Every calendar")
     )

@@ -5,9 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from apps.core.dates import parse_day
 from apps.sla import calendar as cal
 from apps.sla.models import BusinessCalendar, DayOverride
 
@@ -41,7 +41,7 @@ def override_list(*, user) -> QuerySet[DayOverride]:
 def override_search(queryset: QuerySet[DayOverride], text: str) -> QuerySet[DayOverride]:
     """Any part of the name, or a date written as 2027-01-01."""
     q = Q(name__icontains=text)
-    day = parse_date(text)
+    day = parse_day(text)
     if day is not None:
         q |= Q(date=day)
     return queryset.filter(q)

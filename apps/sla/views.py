@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.core import views as generic
+from apps.core.dates import parse_day
 from apps.sla import filters, forms, policies, selectors, services, tables
 from apps.sla.calendar import CalendarError, hours_as_duration
 from apps.sla.models import BusinessCalendar, DayOverride
@@ -37,7 +37,7 @@ class CalendarDetailView(CalendarMixin, generic.RecordDetailView):
         ctx["facts"].insert(3, (_("business hours"), calendar.hours_display))
         today = timezone.localdate()
         # ?from=2027-01-01 shows another window (e.g. to check next year's entered schedule).
-        first = parse_date(self.request.GET.get("from", "") or "") or today
+        first = parse_day(self.request.GET.get("from")) or today
         days = policies.PREVIEW_DAYS
         ctx.update(
             preview_days=days,
@@ -114,7 +114,7 @@ class OverrideCreateView(OverrideMixin, generic.RecordCreateView):
     def get_initial(self):
         # "Override this day" on a calendar's page arrives with ?date=…&calendar=….
         initial = super().get_initial()
-        day = parse_date(self.request.GET.get("date", "") or "")
+        day = parse_day(self.request.GET.get("date"))
         if day is not None:
             initial["date"] = day
         if self.request.GET.get("calendar", "").isdigit():

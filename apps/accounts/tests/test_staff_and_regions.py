@@ -161,3 +161,20 @@ def test_the_tech_head_adds_a_qualification_from_the_engineers_page(client, db):
     assert link in page
     form = client.get(link).content.decode()
     assert f'<option value="{engineer.pk}" selected>' in form
+
+
+def test_a_user_changes_his_own_password(client, db):
+    engineer = UserFactory(role=Role.ENGINEER, username="zhou")
+    client.force_login(engineer)
+    assert client.get(reverse("password_change")).status_code == 200
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pass-12345", "new_password1": "Xin-Mima-2026", "new_password2": "Xin-Mima-2026"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.login(username="zhou", password="Xin-Mima-2026")
+
+
+def test_there_is_no_unauthenticated_password_reset_page(client, db):
+    assert client.get("/accounts/password_reset/").status_code == 404

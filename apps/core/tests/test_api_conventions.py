@@ -159,3 +159,48 @@ def test_password_guessing_on_the_token_endpoint_is_throttled(api_client, settin
     assert answers[0] == 400
     assert answers[-1] == 429
     cache.clear()
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/staff/add/", {"username": "x", "role": "engineer", "password": "Aa-123456789", "regions": [str(2**70)]}),
+        ("/customers/add/", {"name": "x", "province": str(2**70), "city": "1"}),
+        ("/catalog-items/add/", {"code": "X1", "name": "x", "kind": "reagent", "compatible_models": [str(2**70)]}),
+    ],
+)
+def test_impossible_ids_in_a_form_are_a_form_error_not_a_500(client, url, data, db):
+    client.force_login(UserFactory(role=Role.ADMIN))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Select a valid choice" in page or "is not a valid value" in page
+
+
+def test_a_province_with_cities_cannot_become_a_city(api_client, db):
+    from apps.accounts.models import Region
+
+    api_client.force_authenticate(UserFactory(role=Role.ADMIN))
+    city = CityFactory(name="石家庄市")
+    province = city.parent
+    other = CityFactory().parent
+    response = api_client.patch(
+        f"/api/v1/regions/{province.pk}/",
+        {"level": "city", "parent": other.pk, "tier": "capital", "version": province.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert Region.objects.get(pk=province.pk).level == "province"
+
+
+def test_an_item_with_lots_keeps_its_kind(api_client, db):
+    from apps.catalog.tests.factories import LotFactory
+
+    api_client.force_authenticate(UserFactory(role=Role.ADMIN))
+    lot = LotFactory()
+    item = lot.item
+    response = api_client.patch(
+        f"/api/v1/catalog-items/{item.pk}/", {"kind": "qc", "version": item.version}, format="json"
+    )
+    assert response.status_code == 400
+    assert "kind" in response.json()

@@ -13,9 +13,7 @@ def clerk(db):
     return UserFactory(role=Role.CLERK)
 
 
-@pytest.mark.parametrize(
-    "query", ["第一人民", "gzsdyrm", "guangzhoushi", "13812345678", "5678", "KH09999"]
-)
+@pytest.mark.parametrize("query", ["第一人民", "gzsdyrm", "guangzhoushi", "13812345678", "5678", "KH09999"])
 def test_the_hotline_finds_a_customer_by_name_pinyin_code_or_a_contacts_phone(clerk, query):
     from apps.customers.selectors import customer_list, customer_search
 
@@ -59,8 +57,15 @@ def test_a_clerk_creates_a_customer_in_the_form_and_lands_on_its_page(client, cl
     response = client.post(
         reverse("customers:customer_add"),
         {
-            "name": "佛山市妇幼保健院", "kind": "hospital", "grade": "3A", "province": city.parent_id, "city": city.pk,
-            "tier": "normal", "product_line_usage": "full", "in_arrears": "on", "arrears_note": "2026年欠款3万",
+            "name": "佛山市妇幼保健院",
+            "kind": "hospital",
+            "grade": "3A",
+            "province": city.parent_id,
+            "city": city.pk,
+            "tier": "normal",
+            "product_line_usage": "full",
+            "in_arrears": "on",
+            "arrears_note": "2026年欠款3万",
         },
     )
     customer = Customer.objects.get(name="佛山市妇幼保健院")
@@ -74,8 +79,16 @@ def test_a_form_with_errors_keeps_the_input_and_names_the_problem(client, clerk)
     client.force_login(clerk)
     response = client.post(
         reverse("customers:customer_add"),
-        {"name": "某医院", "kind": "hospital", "grade": "3A", "province": city.parent_id, "city": other.pk,
-         "tier": "normal", "product_line_usage": "full", "address": "很长的地址"},
+        {
+            "name": "某医院",
+            "kind": "hospital",
+            "grade": "3A",
+            "province": city.parent_id,
+            "city": other.pk,
+            "tier": "normal",
+            "product_line_usage": "full",
+            "address": "很长的地址",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -139,3 +152,22 @@ def test_the_customer_form_offers_only_the_cities_of_the_chosen_province(client,
     customer = CustomerFactory(city=foshan)
     form = client.get(reverse("customers:customer_edit", args=[customer.pk])).content.decode()
     assert "佛山市" in form and "株洲市" not in form
+
+
+def test_a_contact_who_left_is_deactivated_from_the_customer_page_and_can_come_back(client, clerk):
+    contact = ContactFactory(name="离职主任")
+    client.force_login(clerk)
+    page = client.get(contact.customer.get_absolute_url()).content.decode()
+    deactivate = reverse("customers:contact_deactivate", args=[contact.pk])
+    assert deactivate in page
+    client.post(deactivate, {"reason": "已离职", "expected_version": contact.version})
+    contact.refresh_from_db()
+    assert not contact.is_active
+    page = client.get(contact.customer.get_absolute_url()).content.decode()
+    assert reverse("customers:contact_reactivate", args=[contact.pk]) in page
+    client.post(
+        reverse("customers:contact_reactivate", args=[contact.pk]),
+        {"reason": "返聘", "expected_version": contact.version},
+    )
+    contact.refresh_from_db()
+    assert contact.is_active

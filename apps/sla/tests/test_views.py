@@ -275,3 +275,38 @@ def test_the_list_pages_need_no_more_queries_for_more_rows(client, office, url_n
         DayOverrideFactory(calendar=BusinessCalendarFactory(), date=dt.date(2027, 1, day))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/calendars/{pk}/?from=2027-02-30",
+        "/calendars/{pk}/?from=9999-12-31",
+        "/calendars/{pk}/?from=0001-01-01",
+        "/calendar-days/add/?date=2027-02-30",
+        "/calendar-days/?q=2027-02-30",
+        "/calendar-days/?year=10000",
+        "/calendar-days/?year=-1",
+    ],
+)
+def test_hostile_dates_in_the_query_string_never_cause_a_500(client, db, url):
+    from apps.accounts.choices import Role
+    from apps.accounts.tests.factories import UserFactory
+    from apps.sla.models import BusinessCalendar
+
+    client.force_login(UserFactory(role=Role.TECH_HEAD))
+    office = BusinessCalendar.objects.get(code="office")
+    assert client.get(url.format(pk=office.pk)).status_code in (200, 400)
+
+
+def test_a_deadline_far_beyond_any_real_clock_is_a_400(api_client, db):
+    from apps.accounts.choices import Role
+    from apps.accounts.tests.factories import UserFactory
+    from apps.sla.models import BusinessCalendar
+
+    api_client.force_authenticate(UserFactory(role=Role.TECH_HEAD))
+    office = BusinessCalendar.objects.get(code="office")
+    response = api_client.get(
+        f"/api/v1/calendars/{office.pk}/deadline/", {"start": "9999-12-31T23:00", "hours": "100"}
+    )
+    assert response.status_code == 400
