@@ -271,7 +271,7 @@ class LookupWidget(widgets.Widget):
         clone.parent_widget = copy.deepcopy(self.parent_widget, memo)
         return clone
 
-    def _find(self, text, parent):
+    def _find(self, text, parent, limited=True):
         manager = self.model._default_manager
         base = manager.filter(**{self.parent_field: parent}) if parent is not None else manager.all()
         matches = list(base.filter(**{self.field: text})[:2])
@@ -289,11 +289,11 @@ class LookupWidget(widgets.Widget):
                 return _('"%(value)s" does not exist in %(parent)s') % where
             return _('"%(value)s" does not exist') % where
         obj = matches[0]
-        if self.limit and not manager.filter(pk=obj.pk, **self.limit).exists():
+        if limited and self.limit and not manager.filter(pk=obj.pk, **self.limit).exists():
             return _('"%(value)s" %(reason)s') % {"value": text, "reason": self.limit_reason}
         return obj
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value, row=None, current_pk=None, **kwargs):
         if _is_blank(value):
             return None
         text = _cell_text(value)
@@ -313,6 +313,10 @@ class LookupWidget(widgets.Widget):
             self.cache[key] = self._find(text, parent)
         found = self.cache[key]
         if isinstance(found, str):
+            if current_pk is not None:
+                unchanged = self._find(text, parent, limited=False)
+                if getattr(unchanged, "pk", None) == current_pk:
+                    return unchanged
             raise ValueError(found)
         return found
 
@@ -382,6 +386,12 @@ class RecordResource(resources.ModelResource):
         self.actor = actor
         self.row_numbers = row_numbers or []
         self.seen_ids: dict = {}
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # Tell lookups what the record links to now: an unchanged link to a since-deactivated
+        # row (a sales person who left) stays valid, as it does in the edit form.
+        current = getattr(instance, f"{field.attribute}_id", None) if instance.pk and field.attribute else None
+        return super().import_field(field, instance, row, is_m2m, current_pk=current, **kwargs)
 
     def export_field(self, field, instance, **kwargs):
         # Company-internal columns (e.g. the arrears note) stay empty in a dealer's export.

@@ -627,3 +627,24 @@ def test_an_exported_file_of_municipalities_and_spaced_model_codes_imports_back_
         assert preview.status_code == 200
         assert "does not exist" not in page and "Row " not in page, page
         assert "nothing was imported" not in page
+
+
+def test_a_customer_whose_sales_person_left_reimports_unchanged(client, db):
+    import io
+
+    from apps.customers.tests.factories import CustomerFactory
+
+    sales = UserFactory(role=Role.SALES, username="leaver")
+    customer = CustomerFactory(name="老客户医院", responsible_sales=sales)
+    admin = UserFactory(role=Role.ADMIN)
+    client.force_login(admin)
+    exported = client.get(reverse("customers:customer_export"))
+    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    sales.is_active = False
+    sales.save()
+    upload = io.BytesIO(content)
+    upload.name = "again.xlsx"
+    page = client.post(reverse("customers:customer_import"), {"file": upload}, follow=True).content.decode()
+    assert "Row " not in page and "nothing was imported" not in page, page
+    customer.refresh_from_db()
+    assert customer.responsible_sales == sales
