@@ -19,7 +19,7 @@ urlpatterns = [
     path("", views_site.HomeView.as_view(), name="home"),
     # Log in, log out and change one's own password; no e-mailed password resets (an admin
     # sets a new password on the staff page).
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views_site.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import AnonRateThrottle
@@ -35,3 +39,34 @@ class ObtainTokenView(ObtainAuthToken):
     """POST username + password → {"token": …}; send it as `Authorization: Token …`."""
 
     throttle_classes = [TokenRateThrottle]
+
+
+class ThrottledLoginView(LoginView):
+    """The login form, with failed attempts per client address limited (demo passwords are
+    public and staff passwords guessable): after LOGIN_MAX_FAILURES failures within
+    LOGIN_LOCKOUT_SECONDS the form refuses to check passwords until the time has passed."""
+
+    def _key(self):
+        return f"login-failures:{self.request.META.get('REMOTE_ADDR', '')}"
+
+    def post(self, request, *args, **kwargs):
+        if cache.get(self._key(), 0) >= settings.LOGIN_MAX_FAILURES:
+            # An unbound form: the password is not even checked while locked out.
+            message = _("Too many failed attempts. Wait %(minutes)s minutes and try again.") % {
+                "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60
+            }
+            form = self.form_class(request=request)
+            response = self.render_to_response(self.get_context_data(form=form, lockout=message))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        key = self._key()
+        cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
+        cache.incr(key)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        cache.delete(self._key())
+        return super().form_valid(form)

@@ -178,3 +178,14 @@ def test_a_user_changes_his_own_password(client, db):
 
 def test_there_is_no_unauthenticated_password_reset_page(client, db):
     assert client.get("/accounts/password_reset/").status_code == 404
+
+
+def test_the_login_form_stops_checking_passwords_after_repeated_failures(client, settings, db):
+    settings.LOGIN_MAX_FAILURES = 3
+    UserFactory(username="wu")
+    for _ in range(3):
+        assert client.post(reverse("login"), {"username": "wu", "password": "wrong"}).status_code == 200
+    blocked = client.post(reverse("login"), {"username": "wu", "password": "pass-12345"})
+    assert blocked.status_code == 429
+    assert "Too many failed attempts" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
