@@ -4,6 +4,7 @@ from apps.accounts import filters, forms, selectors, services, tables
 from apps.accounts.models import Qualification, Region, User
 from apps.core import views as generic
 from apps.core.access import can
+from apps.core.ids import parse_id
 
 
 class RegionMixin:
@@ -37,10 +38,10 @@ class CityOptionsView(RegionMixin, generic.RecordLookupView):
     changes, so nobody scrolls through every city of the country)."""
 
     def get(self, request, *args, **kwargs):
-        province = request.GET.get("province", "")
+        province = parse_id(request.GET.get("province"))
         cities = Region.objects.none()
-        if province.isdigit() and 0 < int(province) < 2**63:
-            cities = Region.objects.filter(parent_id=int(province), is_active=True).order_by("code", "name")
+        if province is not None:
+            cities = Region.objects.filter(parent_id=province, is_active=True).order_by("code", "name")
         return render(request, "accounts/city_options.html", {"options": cities})
 
 
@@ -128,13 +129,7 @@ class QualificationCreateView(QualificationMixin, generic.RecordCreateView):
     form_class = forms.QualificationForm
     create_service = services.qualification_create
 
-    def get_initial(self):
-        # "Add qualification" on a staff page preselects that engineer.
-        initial = super().get_initial()
-        engineer = self.request.GET.get("engineer", "")
-        if engineer.isdigit():
-            initial["engineer"] = int(engineer)
-        return initial
+    prefill_from_query = ("engineer",)  # "Add qualification" on a staff page
 
 
 class QualificationUpdateView(QualificationMixin, generic.RecordUpdateView):

@@ -154,12 +154,7 @@ class LotCreateView(LotMixin, generic.RecordCreateView):
     form_class = forms.LotForm
     create_service = services.lot_create
 
-    def get_initial(self):
-        # "New lot" on an item's page arrives with ?item=<pk>.
-        initial = super().get_initial()
-        if self.request.GET.get("item", "").isdigit():
-            initial["item"] = int(self.request.GET["item"])
-        return initial
+    prefill_from_query = ("item",)  # "New lot" on an item's page
 
 
 class LotUpdateView(LotMixin, generic.RecordUpdateView):

@@ -4,7 +4,7 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-MAX_ID = 2**63 - 1
+from apps.core.ids import MAX_ID
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -2,10 +2,13 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.ids import parse_id
+
 
 def _impossible_id(value) -> bool:
+    """Looks like a number but cannot be an id (e.g. 2**70): the field should call it invalid."""
     text = value.strip().lstrip("-") if isinstance(value, str) else ""
-    return text.isdigit() and not 0 < int(value) < 2**63
+    return text.isdigit() and parse_id(value) is None
 
 
 class VersionedModelForm(forms.ModelForm):

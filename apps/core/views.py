@@ -20,6 +20,7 @@ from apps.core.access import can
 from apps.core.exceptions import ConflictError
 from apps.core.forms import DeactivateForm
 from apps.core.history import history_for
+from apps.core.ids import parse_id
 
 
 class ResourceMixin(LoginRequiredMixin):
@@ -159,6 +160,17 @@ class RecordDetailView(ResourceMixin, DetailView):
 class RecordCreateView(ResourceMixin, FormView):
     action = "add"
     template_name = "core/record_form.html"
+    # Links such as "New lot" on an item's page arrive with ?item=<id>: these fields are
+    # preselected from the query string (the form's own querysets still decide what is valid).
+    prefill_from_query: tuple[str, ...] = ()
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in self.prefill_from_query:
+            pk = parse_id(self.request.GET.get(name))
+            if pk is not None:
+                initial[name] = pk
+        return initial
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -4,6 +4,8 @@
 from django import forms
 from django.urls import reverse
 
+from apps.core.ids import parse_id
+
 
 class SearchSelect(forms.Select):
     template_name = "core/widgets/search_select.html"
@@ -19,14 +21,8 @@ class SearchSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         # Render only the selected choice; the rest arrive from the lookup endpoint.
-        selected = set()
-        for raw in value:
-            try:
-                pk = int(raw)
-            except (TypeError, ValueError):
-                continue  # garbage from the request: the field reports it, the widget ignores it
-            if 0 < pk < 2**63:
-                selected.add(pk)
+        # Garbage from the request: the field reports it, the widget ignores it.
+        selected = {pk for pk in map(parse_id, value) if pk is not None}
         if not selected:
             return [(None, [self.create_option(name, "", "---------", False, 0)], 0)]
         queryset = self.choices.queryset.filter(pk__in=selected)

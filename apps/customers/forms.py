@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.choices import RegionLevel, Role
 from apps.accounts.models import Region, User
 from apps.core.forms import VersionedModelForm
+from apps.core.ids import parse_id
 from apps.customers.models import Contact, Customer, Dealer, Department
 
 
@@ -30,10 +31,9 @@ class CustomerForm(VersionedModelForm):
         self.fields["dealer"].queryset = Dealer.objects.all()
         self.limit_to_active("province", "city", "responsible_sales", "responsible_engineer", "dealer")
         # Cities of the chosen province only; changing the province reloads them (htmx).
-        province = self.data.get("province") if self.is_bound else self.initial.get("province")
-        province = getattr(province, "pk", province)
-        if str(province or "").isdigit() and 0 < int(province) < 2**63:
-            self.fields["city"].queryset = self.fields["city"].queryset.filter(parent_id=int(province))
+        province = parse_id(self.data.get("province") if self.is_bound else self.initial.get("province"))
+        if province is not None:
+            self.fields["city"].queryset = self.fields["city"].queryset.filter(parent_id=province)
         else:
             self.fields["city"].queryset = self.fields["city"].queryset.none()
             self.fields["city"].help_text = _("Choose the province first.")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import views as generic
 from apps.core.access import can, personal_data_for, sees_internal_notes
+from apps.core.ids import parse_id
 from apps.core.imports import RecordExportView, RecordImportView
 from apps.customers import filters, forms, selectors, services, tables
 from apps.customers.models import Contact, Customer, Dealer, Department
@@ -136,14 +137,8 @@ class DepartmentOptionsView(DepartmentMixin, generic.RecordLookupView):
 
     def get(self, request, *args, **kwargs):
         queryset = self.scoped_queryset().filter(is_active=True)
-        try:
-            customer_id = int(request.GET.get("customer", ""))
-        except ValueError:
-            customer_id = None
-        if customer_id is None or not 0 < customer_id < 2**63:
-            queryset = queryset.none()
-        else:
-            queryset = queryset.filter(customer_id=customer_id)
+        customer_id = parse_id(request.GET.get("customer"))
+        queryset = queryset.none() if customer_id is None else queryset.filter(customer_id=customer_id)
         return render(request, "customers/department_options.html", {"options": queryset[: self.limit]})
 
 

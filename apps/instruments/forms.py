@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import InstrumentModel
 from apps.core.forms import VersionedModelForm
+from apps.core.ids import parse_id
 from apps.core.widgets import SearchSelect
 from apps.customers.models import Customer, Dealer, Department
 from apps.customers.selectors import customer_scope_q
@@ -69,8 +70,4 @@ class InstrumentForm(VersionedModelForm):
         raw = self.data.get("customer") if self.is_bound else None
         if raw is None:
             raw = self.initial.get("customer") or (self.instance.customer_id if self.instance.pk else None)
-        try:
-            value = int(getattr(raw, "pk", raw))
-        except (TypeError, ValueError):
-            return None
-        return value if 0 < value < 2**63 else None
+        return parse_id(raw)

@@ -49,13 +49,8 @@ class InstrumentCreateView(InstrumentMixin, generic.RecordCreateView):
     form_class = forms.InstrumentForm
     create_service = services.instrument_create
 
-    def get_initial(self):
-        """/instruments/add/?customer=<pk> (from a customer's page) preselects the site."""
-        initial = super().get_initial()
-        customer_id = self.request.GET.get("customer", "")
-        if customer_id.isdigit() and customer_list(user=self.request.user).filter(pk=customer_id).exists():
-            initial["customer"] = int(customer_id)
-        return initial
+    # "Add instrument" on a customer's page; the form offers only customers the user serves.
+    prefill_from_query = ("customer",)
 
 
 class InstrumentUpdateView(InstrumentMixin, generic.RecordUpdateView):

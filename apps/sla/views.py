@@ -110,6 +110,7 @@ class OverrideDetailView(OverrideMixin, generic.RecordDetailView):
 class OverrideCreateView(OverrideMixin, generic.RecordCreateView):
     form_class = forms.DayOverrideForm
     create_service = services.override_create
+    prefill_from_query = ("calendar",)
 
     def get_initial(self):
         # "Override this day" on a calendar's page arrives with ?date=…&calendar=….
@@ -117,8 +118,6 @@ class OverrideCreateView(OverrideMixin, generic.RecordCreateView):
         day = parse_day(self.request.GET.get("date"))
         if day is not None:
             initial["date"] = day
-        if self.request.GET.get("calendar", "").isdigit():
-            initial["calendar"] = int(self.request.GET["calendar"])
         return initial
 
 
