@@ -96,7 +96,7 @@ class ItemDetailView(ItemMixin, generic.RecordDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["lots"] = selectors.lot_list(user=self.request.user).filter(item=self.object)[:100]
+        ctx["lots"] = selectors.lot_list(user=self.request.user).filter(item=self.object)[: self.related_limit]
         ctx["compatible_models"] = self.object.compatible_models.order_by("-is_active", "family", "code")
         return ctx
 

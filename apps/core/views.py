@@ -142,6 +142,8 @@ def field_facts(obj, names) -> list[tuple[str, object]]:
 class RecordDetailView(ResourceMixin, DetailView):
     template_name = "core/record_detail.html"
     detail_fields: tuple[str, ...] = ()
+    # Related rows listed on a detail page; the section links to the full, filtered list.
+    related_limit = 50
 
     def get_queryset(self):
         return self.scoped_queryset()

@@ -39,7 +39,7 @@ class CustomerDetailView(CustomerMixin, generic.RecordDetailView):
         ctx.update(
             contacts=contacts,
             departments=list(customer.departments.order_by("-is_active", "name")),
-            instruments=list(instrument_list(user=user).filter(customer=customer)[:50]),
+            instruments=list(instrument_list(user=user).filter(customer=customer)[: self.related_limit]),
             can_edit_contacts=can(user, "contact", "change"),
             can_edit_departments=can(user, "department", "change"),
             can_deactivate_contacts=can(user, "contact", "deactivate"),
@@ -180,7 +180,9 @@ class DealerDetailView(DealerMixin, generic.RecordDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["customers"] = selectors.customer_list(user=self.request.user).filter(dealer=self.object)[:50]
+        ctx["customers"] = selectors.customer_list(user=self.request.user).filter(dealer=self.object)[
+            : self.related_limit
+        ]
         ctx["regions"] = self.object.regions.select_related("parent")
         return ctx
 
