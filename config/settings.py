@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.instruments",
     "apps.sla",
     "apps.notifications",
+    "apps.workorders",
     "apps.demo",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkordersConfig(AppConfig):
+    name = "apps.workorders"
+    verbose_name = _("Work orders")

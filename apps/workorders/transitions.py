@@ -1,0 +1,88 @@
+"""Who may make which move on which work order (SPEC WO-18).
+
+The table is choices.TRANSITIONS (action -> from statuses, to status, roles); this module adds
+the row-level rules on top of it and is the single place the services, the screens (which
+buttons to show) and the API ask.
+"""
+
+from django.utils.translation import gettext as _
+
+from apps.accounts.choices import Role as R
+from apps.core.exceptions import ConflictError
+from apps.workorders.choices import APPROVERS, TRANSITIONS, Status
+
+
+class TransitionRefused(ConflictError):
+    """The move is not allowed from this state (HTTP 409) …"""
+
+
+class NotPermitted(PermissionError):
+    """… or not by this user (HTTP 403)."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+def _role(user) -> str | None:
+    if user.is_superuser:
+        return R.ADMIN
+    return getattr(user, "role", None)
+
+
+def role_allows(user, action: str) -> bool:
+    return _role(user) in TRANSITIONS[action][2]
+
+
+def row_allows(order, user, action: str) -> bool:
+    """Row-level rules beyond the role: whose order it is."""
+    role = _role(user)
+    if role == R.ADMIN:
+        return True
+    if action in ("schedule", "reschedule", "check_in", "complete") and role == R.ENGINEER:
+        # WO-7/WO-11: only the dispatched engineer books and does the visit.
+        return order.engineer_id == user.pk
+    if action == "resolve_remotely" and role == R.ENGINEER:
+        return order.engineer_id in (None, user.pk)
+    if action == "file_application" and role == R.SALES:
+        # WO-3: the sales person of the customer files the application.
+        return order.sales_id == user.pk or order.customer.responsible_sales_id == user.pk
+    if action in ("approve", "reject"):
+        application = getattr(order, "application", None)
+        step = application.step_code if application else None
+        return step is not None and role in APPROVERS.get(step, frozenset())
+    return True
+
+
+def check(order, user, action: str) -> None:
+    """Raise TransitionRefused (wrong state) or NotPermitted (wrong person); else the move is allowed."""
+    if action not in TRANSITIONS:
+        raise TransitionRefused(_("Unknown action."))
+    from_statuses, _to, _roles = TRANSITIONS[action]
+    if not role_allows(user, action):
+        raise NotPermitted(_("Your role may not do this on a work order."))
+    if order.status not in from_statuses:
+        raise TransitionRefused(
+            _("A work order that is “%(status)s” cannot be moved by “%(action)s”.")
+            % {"status": Status(order.status).label, "action": action_label(action)}
+        )
+    if not row_allows(order, user, action):
+        raise NotPermitted(_("This work order is not yours to move this way."))
+
+
+def allowed_actions(order, user) -> list[str]:
+    """The moves this user can make now, in table order (for buttons and the API)."""
+    result = []
+    for action, (from_statuses, _to, _roles) in TRANSITIONS.items():
+        if order.status in from_statuses and role_allows(user, action) and row_allows(order, user, action):
+            result.append(action)
+    return result
+
+
+def action_label(action: str) -> str:
+    from apps.workorders.choices import Action
+
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
