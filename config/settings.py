@@ -24,6 +24,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 # The service hotline printed on customer-facing pages (QR page, reports, e-mails).
 SERVICE_HOTLINE = env_str("SERVICE_HOTLINE", "400-800-1234")
+# The company name printed on service reports and letters.
+COMPANY_NAME = env_str("COMPANY_NAME", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

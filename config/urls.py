@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.instruments.api.urls")),
     path("", include("apps.sla.api.urls")),
     path("", include("apps.notifications.api.urls")),
+    path("", include("apps.workorders.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("apps.instruments.urls")),
     path("", include("apps.sla.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.workorders.urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/auth/token/", views_site.ObtainTokenView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -7,6 +7,7 @@ PY=.venv/bin/python
 PORT="${PORT:-8000}"
 
 $PY manage.py migrate --noinput
+scripts/system_packages.sh
 scripts/i18n.sh compile
 $PY manage.py seed_demo
 

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 failed=()
 
+scripts/system_packages.sh
 scripts/i18n.sh compile || failed+=("compilemessages")
 
 echo "==> pytest on SQLite"

@@ -106,10 +106,41 @@ ACCESS: dict[str, dict[str, frozenset]] = {
         "deactivate": MANAGERS,
         "import": frozenset(),
     },
+    # SPEC §2: every staff role sees work orders (rows scoped by apps.workorders.selectors);
+    # registering a request is open to the hotline, heads, engineers, sales and dealers (WO-1).
+    # The moves themselves are governed by apps.workorders.choices.TRANSITIONS.
+    "workorder": {
+        "view": ALL_STAFF,
+        "add": frozenset(
+            {R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.DEALER}
+        ),
+        "change": frozenset(
+            {R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.DEALER}
+        ),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # SPEC WO-6: the dispatch board (today's open jobs, each engineer's load, every SLA clock).
+    "dispatch_board": {
+        "view": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.CLERK}),
+        "add": frozenset(),
+        "change": frozenset(),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
     # SPEC SLA-5: the business calendar (holidays, make-up working days, business hours).
     "calendar": {
         "view": INTERNAL_STAFF,
         "add": MANAGERS,
+        "change": MANAGERS,
+        "deactivate": MANAGERS,
+        "import": frozenset(),
+    },
+    # SPEC §3: the time limits (SLA policies). New ones come with the code that starts their
+    # clocks (a migration), so nobody adds them here; managers tune and switch them off.
+    "sla_policy": {
+        "view": INTERNAL_STAFF,
+        "add": frozenset(),
         "change": MANAGERS,
         "deactivate": MANAGERS,
         "import": frozenset(),

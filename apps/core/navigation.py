@@ -8,6 +8,9 @@ from apps.core.access import can
 
 # (url name, label, resource)
 ITEMS = {
+    "workorders": ("workorders:list", _("Work orders"), "workorder"),
+    "myjobs": ("workorders:mine", _("My jobs"), "workorder"),
+    "board": ("workorders:board", _("Dispatch board"), "dispatch_board"),
     "customers": ("customers:customer_list", _("Customers"), "customer"),
     "contacts": ("customers:contact_list", _("Contacts"), "contact"),
     "instruments": ("instruments:instrument_list", _("Installed base"), "instrument"),
@@ -20,27 +23,31 @@ ITEMS = {
     "staff": ("accounts:staff_list", _("Staff"), "staff"),
     "qualifications": ("accounts:qualification_list", _("Qualifications"), "qualification"),
     "calendar": ("sla:calendar_list", _("Business calendar"), "calendar"),
+    "sla_policies": ("sla:policy_list", _("Time limits"), "sla_policy"),
     "outbox": ("notifications:outbox_list", _("Outbox"), "outbox"),
     "webhooks": ("notifications:webhook_list", _("Robot webhooks"), "webhook"),
 }
 
+# Items only some roles get although others may open the page.
+ONLY_FOR = {"myjobs": frozenset({R.ENGINEER})}
+
 # What each role needs first; anything else it may see follows.
 ROLE_ORDER = {
-    R.CLERK: ["customers", "instruments", "contacts", "dealers", "models", "items"],
-    R.ENGINEER: ["instruments", "customers", "contacts", "items", "lots", "models"],
-    R.SALES: ["customers", "instruments", "contacts", "items"],
-    R.DEALER: ["customers", "instruments", "items", "models"],
+    R.CLERK: ["workorders", "board", "customers", "instruments", "contacts", "dealers", "models", "items"],
+    R.ENGINEER: ["myjobs", "workorders", "instruments", "customers", "contacts", "items", "lots", "models"],
+    R.SALES: ["workorders", "customers", "instruments", "contacts", "items"],
+    R.DEALER: ["workorders", "customers", "instruments", "items", "models"],
     R.TECH_HEAD: [
-        "instruments", "customers", "staff", "qualifications", "regions", "models", "items", "lots", "calendar",
-        "outbox",
+        "board", "workorders", "instruments", "customers", "staff", "qualifications", "regions", "models", "items",
+        "lots", "calendar", "sla_policies", "outbox",
     ],
-    R.CUSTOMER_MANAGER: ["customers", "instruments", "staff", "regions"],
-    R.COMMERCE: ["items", "lots", "models", "dealers", "customers"],
-    R.LOGISTICS: ["items", "lots", "customers"],
-    R.QUALITY: ["lots", "items", "models", "instruments", "customers"],
+    R.CUSTOMER_MANAGER: ["board", "workorders", "customers", "instruments", "staff", "regions"],
+    R.COMMERCE: ["workorders", "items", "lots", "models", "dealers", "customers"],
+    R.LOGISTICS: ["workorders", "items", "lots", "customers"],
+    R.QUALITY: ["workorders", "lots", "items", "models", "instruments", "customers"],
     R.ADMIN: [
-        "customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff", "qualifications",
-        "calendar", "outbox", "webhooks",
+        "workorders", "board", "customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff",
+        "qualifications", "calendar", "sla_policies", "outbox", "webhooks",
     ],
 }
 
@@ -53,7 +60,7 @@ def menu_for(user) -> list[dict]:
     menu = []
     for key in keys:
         url_name, label, resource = ITEMS[key]
-        if not can(user, resource, "view"):
+        if not can(user, resource, "view") or user.role not in ONLY_FOR.get(key, (user.role,)):
             continue
         try:
             menu.append({"key": key, "url": reverse(url_name), "label": label})

@@ -9,6 +9,11 @@ fixed ANCHOR date (not today), so two runs with the same seed write identical da
 customers / 52,000 instruments). Those big tables are written with
 `bulk_create_with_history`, so every row still gets its "created" history entry; fields
 that `save()` would compute (pinyin keys, warranty end) are filled in here first.
+
+Work orders come last (apps.demo.workorders): a fixed mix of requests in every state, written
+through the work-order services (timeline, approvals, SLA clocks, notifications, signed
+reports) at fixed offsets from `now` (default: the current minute), so the dispatch board and
+its clocks look alive.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
@@ -34,8 +40,10 @@ from apps.core.text import pinyin_keys
 from apps.customers.choices import ContactRole, CustomerKind, CustomerTier, HospitalGrade, ProductLineUsage
 from apps.customers.models import Contact, Customer, Dealer, Department
 from apps.demo import data
+from apps.demo.workorders import create_work_orders
 from apps.instruments.choices import InstrumentStatus, Ownership
 from apps.instruments.models import Instrument
+from apps.workorders.models import WorkOrder
 
 ANCHOR = dt.date(2026, 11, 1)
 INSTALL_FROM = dt.date(2019, 1, 1)
@@ -71,11 +79,13 @@ def current_counts() -> dict[str, int]:
         "lots": Lot.objects.count(),
         "lot_matches": LotMatch.objects.count(),
         "instruments": Instrument.objects.count(),
+        "work_orders": WorkOrder.objects.count(),
     }
 
 
-def generate(*, seed: int = 42, scale: int = 1, stdout=None) -> dict[str, int]:
-    """Write the demo data set unless it is already there; return the row counts."""
+def generate(*, seed: int = 42, scale: int = 1, stdout=None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Write the demo data set unless it is already there; return the row counts. `now` is the
+    moment the work orders are placed around (default: the current minute)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
     out = stdout or sys.stdout
@@ -84,15 +94,18 @@ def generate(*, seed: int = 42, scale: int = 1, stdout=None) -> dict[str, int]:
         return current_counts()
     started = time.perf_counter()
     with transaction.atomic():
-        _Generator(seed=seed, scale=scale, out=out).run()
+        _Generator(seed=seed, scale=scale, out=out, now=now).run()
     counts = current_counts()
     out.write(f"demo data written in {time.perf_counter() - started:.1f} s\n")
     return counts
 
 
 class _Generator:
-    def __init__(self, *, seed: int, scale: int, out):
+    def __init__(self, *, seed: int, scale: int, out, now: dt.datetime | None = None):
         self.rng = random.Random(seed)
+        # Work orders draw from their own stream, so they never shift the master data.
+        self.wo_rng = random.Random(f"wo-{seed}")
+        self.now = (now or timezone.now()).replace(second=0, microsecond=0)
         # A separate stream for QR tokens, so they never shift the rest of the data.
         self.token_rng = random.Random(f"qr-{seed}")
         self.scale = scale
@@ -170,6 +183,7 @@ class _Generator:
         self.create_customers()
         self.create_departments_and_contacts()
         self.create_instruments()
+        create_work_orders(self)
 
     def create_admin(self) -> None:
         admin = User(username="admin", name="系统管理员", role=Role.ADMIN, is_staff=True, is_superuser=True)

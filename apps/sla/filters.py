@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import RecordFilterSet
 from apps.sla import selectors
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 
 
 class CalendarFilter(RecordFilterSet):
@@ -29,3 +29,16 @@ class DayOverrideFilter(RecordFilterSet):
 
     def search(self, queryset, value):
         return selectors.override_search(queryset, value)
+
+
+class SlaPolicyFilter(RecordFilterSet):
+    calendar = django_filters.ModelChoiceFilter(
+        queryset=BusinessCalendar.objects.all(), label=_("Calendar"), null_label=_("Default calendar")
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["q", "escalate_role", "calendar", "status"]
+
+    def search(self, queryset, value):
+        return selectors.policy_search(queryset, value)

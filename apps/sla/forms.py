@@ -1,12 +1,14 @@
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import VersionedModelForm
+from apps.core.forms import VersionedModelForm, active_or_current
 from apps.sla import policies
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.durations import duration_input, parse_duration_text
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,3 +55,52 @@ class DeadlineForm(forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.25"}),
     )
+
+
+class DurationTextField(forms.DurationField):
+    """A duration typed the way people say it: "10 min", "4 h", "1 h 30 min", "48小时", "1:30"."""
+
+    widget = forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid": _("Write a duration with its unit, e.g. 10 min, 4 h or 1 h 30 min."),
+    }
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.timedelta):
+            return duration_input(value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.timedelta):
+            return value
+        parsed = parse_duration_text(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class SlaPolicyForm(VersionedModelForm):
+    """A technical head tunes a time limit; its code stays (the programme starts clocks by it)."""
+
+    duration = DurationTextField(label=_("time limit"), help_text=_("e.g. 10 min, 4 h, 48 h"))
+    warn_before = DurationTextField(
+        label=_("warn before"),
+        required=False,
+        help_text=_("Warn the person responsible when this much time is left; empty for no warning."),
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["name", "description", "duration", "calendar", "warn_before", "escalate_role"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = [self.instance.calendar_id] if self.instance.calendar_id else []
+        self.fields["calendar"].queryset = active_or_current(BusinessCalendar.objects.all(), current)
+        self.fields["calendar"].empty_label = _("Default calendar")
+
+    def clean_warn_before(self):
+        return self.cleaned_data.get("warn_before") or dt.timedelta(0)

@@ -3,7 +3,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.tables import RecordTable
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.durations import format_duration
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 
 
 class CalendarTable(RecordTable):
@@ -35,3 +36,22 @@ class DayOverrideTable(RecordTable):
 
     def render_weekday(self, value):
         return date_format(value, "l")
+
+
+class SlaPolicyTable(RecordTable):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True, accessor="label", order_by=("name",))
+    duration = tables.Column()
+    calendar = tables.Column(linkify=True, order_by=("calendar__code",), default=_("default calendar"))
+    warn_before = tables.Column()
+
+    class Meta(RecordTable.Meta):
+        model = SlaPolicy
+        fields = ("code", "name", "duration", "calendar", "warn_before", "escalate_role", "is_active")
+        order_by = ("code",)
+
+    def render_duration(self, value):
+        return format_duration(value)
+
+    def render_warn_before(self, value):
+        return format_duration(value) if value else "—"

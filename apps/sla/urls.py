@@ -23,8 +23,17 @@ override_patterns = record_urlpatterns(
     deactivate_view=v.OverrideDeactivateView,
     reactivate_view=v.OverrideReactivateView,
 )
+policy_patterns = record_urlpatterns(
+    "policy",
+    list_view=v.PolicyListView,
+    detail_view=v.PolicyDetailView,
+    update_view=v.PolicyUpdateView,
+    deactivate_view=v.PolicyDeactivateView,
+    reactivate_view=v.PolicyReactivateView,
+)
 
 urlpatterns = [
     path("calendars/", include(calendar_patterns)),
     path("calendar-days/", include(override_patterns)),
+    path("time-limits/", include(policy_patterns)),
 ]

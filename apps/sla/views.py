@@ -8,7 +8,8 @@ from apps.core import views as generic
 from apps.core.dates import parse_day
 from apps.sla import filters, forms, policies, selectors, services, tables
 from apps.sla.calendar import CalendarError, hours_as_duration
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.durations import format_duration
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 
 # --- calendars -------------------------------------------------------------------------------
 
@@ -131,4 +132,50 @@ class OverrideDeactivateView(OverrideMixin, generic.RecordSetActiveView):
 
 
 class OverrideReactivateView(OverrideDeactivateView):
+    activate = True
+
+
+# --- time limits (SPEC §3) -------------------------------------------------------------------
+
+
+class PolicyMixin:
+    resource = "sla_policy"
+    url_prefix = "sla:policy"
+    model = SlaPolicy
+    selector = selectors.policy_list
+
+
+class PolicyListView(PolicyMixin, generic.RecordListView):
+    filterset_class = filters.SlaPolicyFilter
+    table_class = tables.SlaPolicyTable
+
+
+class PolicyDetailView(PolicyMixin, generic.RecordDetailView):
+    detail_fields = ("code", "name", "description", "duration", "calendar", "warn_before", "escalate_role")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        policy = self.object
+        shown = {
+            "name": policy.label,
+            "description": policy.description_label or "—",
+            "duration": format_duration(policy.duration),
+            "calendar": policy.calendar or _("default calendar"),
+            "warn_before": format_duration(policy.warn_before) if policy.warn_before else _("no warning"),
+        }
+        pairs = zip(ctx["facts"], self.detail_fields, strict=True)
+        ctx["facts"] = [(label, shown.get(name, value)) for (label, value), name in pairs]
+        return ctx
+
+
+class PolicyUpdateView(PolicyMixin, generic.RecordUpdateView):
+    form_class = forms.SlaPolicyForm
+    update_service = services.policy_update
+
+
+class PolicyDeactivateView(PolicyMixin, generic.RecordSetActiveView):
+    set_active_service = services.policy_set_active
+
+
+class PolicyReactivateView(PolicyDeactivateView):
     activate = True

@@ -72,8 +72,12 @@ def on_event(order, event: str, *, actor, at) -> None:
         sla.clocks_set_owner(subject=order, policy_codes=tuple(OWNER_IS_ENGINEER), owner=order.engineer, actor=actor)
 
 
+# choices.PauseKind (the work order's words) → apps.sla PauseKind (the clock's words).
+_SLA_PAUSE_KIND = {"customer": "waiting_customer", "parts": "waiting_parts"}
+
+
 def pause(order, *, actor, at, kind: str, reason: str) -> None:
-    sla.clocks_pause_all(subject=order, at=at, reason=reason, kind=kind, actor=actor)
+    sla.clocks_pause_all(subject=order, at=at, reason=reason, kind=_SLA_PAUSE_KIND.get(kind, kind), actor=actor)
 
 
 def resume(order, *, actor, at) -> None:

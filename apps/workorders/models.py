@@ -305,6 +305,10 @@ class PaidService(models.Model):
         verbose_name = _("paid service")
         verbose_name_plural = _("paid services")
 
+    def __str__(self):
+        # Read on the order's page (history): the order is already named there.
+        return str(_("Paid service"))
+
     @property
     def balance_amount(self):
         if self.quote_amount is None or self.deposit_amount is None:
@@ -359,6 +363,11 @@ class Visit(models.Model):
                 fields=["work_order"], condition=Q(checked_out_at__isnull=True), name="wo_one_open_visit"
             )
         ]
+
+    def __str__(self):
+        from django.utils import timezone
+
+        return str(_("Visit of %(day)s") % {"day": timezone.localtime(self.checked_in_at).strftime("%Y-%m-%d %H:%M")})
 
 
 class PartUsage(models.Model):

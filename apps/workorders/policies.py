@@ -173,6 +173,26 @@ SKILLS_FOR_TYPE: dict[str, tuple[str, ...]] = {
     WorkType.REMOTE_SUPPORT: ("app_reagent", "app_qc", "hw_biochem_repair"),
 }
 
+# Hardware skills depend on the instrument family too: a POCT specialist is no match for a
+# biochemistry analyser repair.
+HARDWARE_SKILL_BY_FAMILY: dict[str, frozenset[str]] = {
+    "hba1c": frozenset({"hw_hba1c"}),
+    "poct": frozenset({"hw_poct"}),
+    "biochem": frozenset({"hw_biochem_maint", "hw_biochem_repair"}),
+}
+
+
+def skills_for(work_type: str, family: str | None = None) -> tuple[str, ...]:
+    """Skill groups that fit a job (SPEC WO-6): by work type, narrowed by the instrument family
+    for hardware work when the family is known."""
+    wanted = SKILLS_FOR_TYPE.get(work_type, ())
+    family_skills = HARDWARE_SKILL_BY_FAMILY.get(family or "")
+    if family_skills is None:
+        return wanted
+    narrowed = tuple(code for code in wanted if not code.startswith("hw_") or code in family_skills)
+    return narrowed or wanted
+
+
 # Ranking weights of a dispatch suggestion (higher is better); each scored factor is shown to
 # the technical head with its reason.
 RANK_RESIDENT = 40

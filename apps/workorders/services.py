@@ -211,7 +211,9 @@ def workorder_create(
     order.full_clean(exclude=["number"])
     order.save()
     order.number = f"WO{timezone.localtime(at):%y%m%d}-{order.pk:05d}"
-    order.save(update_fields=["number"])
+    # auto_now_add stamped the insert; the request was taken at `at` (lists sort and show this).
+    order.created_at = at
+    order.save(update_fields=["number", "created_at"])
     for position, (code, label) in enumerate(policies.checklist_for(work_type)):
         ChecklistItem.objects.create(work_order=order, code=code, label=str(label), position=position)
     _event(
@@ -534,10 +536,9 @@ def workorder_decide(
     ApprovalDecision.objects.create(
         application=application, step=step, decision=decision, decided_by=actor, decided_at=at, reason=reason.strip()
     )
-    application.current_step += 1
-    if application.step_code is None:
-        application.state = ApplicationState.APPROVED
-        application.save(update_fields=["current_step", "state"])
+    if application.current_step + 1 >= len(application.route):
+        # The last step: _move checks the approver of the step being decided, so the route
+        # advances only after the move (advancing first left no step, and no approver).
         _move(
             order,
             action="approve",
@@ -547,6 +548,9 @@ def workorder_decide(
             kind=EventKind.APPROVAL,
             data={"step": step},
         )
+        application.current_step += 1
+        application.state = ApplicationState.APPROVED
+        application.save(update_fields=["current_step", "state"])
         with _in_default_language():
             _notify(
                 order,
@@ -555,6 +559,7 @@ def workorder_decide(
                 _("%(number)s approved: ready for dispatch") % {"number": order.number},
             )
     else:
+        application.current_step += 1
         application.save(update_fields=["current_step"])
         _save(order, actor=actor, fields=[])
         _event(
@@ -687,6 +692,14 @@ def workorder_emergency_dispatch(
     at = _now(at)
     order = _lock(order, expected_version)
     _required(reason.strip(), "reason", _("Say why this cannot wait (e.g. who gave the superior's nod)."))
+    if (
+        order.billing == Billing.PAID
+        and not PaidService.objects.filter(work_order=order, deposit_confirmed_at__isnull=False).exists()
+    ):
+        # SPEC WO-9: a paid job goes out only once finance has confirmed the deposit.
+        raise transitions.TransitionRefused(
+            _("Paid service: finance has not confirmed the deposit yet, so the job cannot be dispatched.")
+        )
     order.emergency = True
     order.application_missing = not hasattr(order, "application")
     if hasattr(order, "application"):
@@ -1113,7 +1126,11 @@ def complete_order_after_signature(order: WorkOrder, *, actor, at, outcome: str,
             # SPEC WO-14: unsolved → the regional customer manager and the supervisor.
             order.escalated = True
             order.save(update_fields=["escalated"])
-            managers = [order.region.customer_manager] if order.region and order.region.customer_manager else []
+            # The customer manager of the customer's city, else of its province.
+            region = order.region
+            while region is not None and region.customer_manager_id is None:
+                region = region.parent
+            managers = [region.customer_manager] if region is not None else []
             _notify(
                 order,
                 "escalated",
@@ -1182,10 +1199,12 @@ def workorder_report_result(*, order: WorkOrder, actor, text: str, quality_probl
 
 
 @transaction.atomic
-def workorder_assess_complaint(*, order: WorkOrder, actor, is_complaint: bool, note: str = "", at=None):
+def workorder_assess_complaint(
+    *, order: WorkOrder, actor, is_complaint: bool, note: str = "", expected_version=None, at=None
+):
     """ISO 13485 7.5.4 / SPEC WO-13: 'assessed as a complaint? yes/no, by whom, when'."""
     at = _now(at)
-    order = _lock(order)
+    order = _lock(order, expected_version)
     role = Role.ADMIN if actor.is_superuser else actor.role
     if role not in (Role.ADMIN, Role.TECH_HEAD, Role.SUPERVISOR, Role.QUALITY, Role.CLERK):
         raise transitions.NotPermitted(_("Your role may not do this on a work order."))
@@ -1220,10 +1239,12 @@ def workorder_assess_complaint(*, order: WorkOrder, actor, is_complaint: bool, n
 
 
 @transaction.atomic
-def workorder_record_balance(*, order: WorkOrder, actor, invoice_no: str, at=None) -> PaidService:
+def workorder_record_balance(
+    *, order: WorkOrder, actor, invoice_no: str, expected_version=None, at=None
+) -> PaidService:
     """SPEC WO-9: finance confirms the balance and records the invoice number."""
     at = _now(at)
-    order = _lock(order)
+    order = _lock(order, expected_version)
     role = Role.ADMIN if actor.is_superuser else actor.role
     if role not in (Role.FINANCE, Role.ADMIN):
         raise transitions.NotPermitted(_("Only finance confirms payments."))

@@ -47,11 +47,30 @@ def row_allows(order, user, action: str) -> bool:
     if action == "file_application" and role == R.SALES:
         # WO-3: the sales person of the customer files the application.
         return order.sales_id == user.pk or order.customer.responsible_sales_id == user.pk
+    if action == "reallocate" and role == R.CUSTOMER_MANAGER:
+        # WO-6: the customer manager of the order's region (its city or province) re-allocates.
+        return _covers_order_region(user, order)
     if action in ("approve", "reject"):
         application = getattr(order, "application", None)
         step = application.step_code if application else None
-        return step is not None and role in APPROVERS.get(step, frozenset())
+        if step is None or role not in APPROVERS.get(step, frozenset()):
+            return False
+        if role == R.SALES:
+            # A sales step (customer agreement, deposit) is the customer's own sales person's.
+            return order.sales_id == user.pk or order.customer.responsible_sales_id == user.pk
+        return True
     return True
+
+
+def _covers_order_region(user, order) -> bool:
+    from django.db.models import Q
+
+    from apps.accounts.models import Region
+
+    customer = order.customer
+    return Region.objects.filter(
+        Q(staff=user) | Q(customer_manager=user), pk__in=[customer.city_id, customer.province_id]
+    ).exists()
 
 
 def check(order, user, action: str) -> None:

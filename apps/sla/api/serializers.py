@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from apps.core.api import VersionedSerializer
 from apps.sla import policies
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 
 RECORD_READ_ONLY = ["is_active", "created_at", "updated_at"]
 
@@ -54,3 +54,19 @@ class DeadlineSerializer(serializers.Serializer):
     hours = serializers.DecimalField(max_digits=9, decimal_places=2)
     clock_starts = serializers.DateTimeField()
     deadline = serializers.DateTimeField()
+
+
+class SlaPolicySerializer(VersionedSerializer):
+    """Durations as "[DD] HH:MM:SS" (e.g. "00:10:00", "2 00:00:00"); `label` is the name in the
+    caller's language. The code is fixed: the programme starts clocks by it."""
+
+    label = serializers.CharField(read_only=True)
+    calendar_code = serializers.CharField(source="calendar.code", read_only=True, default=None)
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "id", "code", "name", "label", "description", "duration", "calendar", "calendar_code", "warn_before",
+            "escalate_role", "is_active", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = [*RECORD_READ_ONLY, "code"]

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from apps.core.api import RecordViewSet
@@ -63,3 +64,19 @@ class DayOverrideViewSet(RecordViewSet):
     create_service = services.override_create
     update_service = services.override_update
     set_active_service = services.override_set_active
+
+
+class SlaPolicyViewSet(RecordViewSet):
+    """The time limits of SPEC §3. They are not created through the API (each comes with the code
+    that starts its clocks); managers change and deactivate them."""
+
+    resource = "sla_policy"
+    selector = selectors.policy_list
+    serializer_class = serializers.SlaPolicySerializer
+    filterset_class = filters.SlaPolicyFilter
+    ordering_fields = ["code", "name", "duration", "created_at", "updated_at"]
+    update_service = services.policy_update
+    set_active_service = services.policy_set_active
+
+    def create(self, request, *args, **kwargs):
+        raise PermissionDenied(_("Time limits come with the programme; change or deactivate an existing one."))

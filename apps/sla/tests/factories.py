@@ -2,8 +2,9 @@ import datetime as dt
 
 import factory
 
+from apps.accounts.choices import Role
 from apps.sla.choices import CalendarMode, DayKind
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 
 
 class BusinessCalendarFactory(factory.django.DjangoModelFactory):
@@ -38,3 +39,18 @@ class DayOverrideFactory(factory.django.DjangoModelFactory):
     date = dt.date(2027, 1, 1)
     kind = DayKind.HOLIDAY
     name = "元旦"
+
+
+class SlaPolicyFactory(factory.django.DjangoModelFactory):
+    """A 4-hour time limit on the default calendar, warning 1 hour before, escalating to the
+    supervisor (the seeded policies of SPEC §3 exist too: SlaPolicy.objects.get(code=…))."""
+
+    class Meta:
+        model = SlaPolicy
+
+    code = factory.Sequence(lambda n: f"test_policy_{n}")
+    name = factory.Sequence(lambda n: f"Test time limit {n}")
+    duration = dt.timedelta(hours=4)
+    warn_before = dt.timedelta(hours=1)
+    escalate_role = Role.SUPERVISOR
+    calendar = None

@@ -8,7 +8,7 @@ from apps.accounts.tests.factories import UserFactory
 from apps.core.exceptions import ConflictError
 from apps.sla import services
 from apps.sla.choices import CalendarMode, DayKind
-from apps.sla.models import BusinessCalendar, DayOverride
+from apps.sla.models import BusinessCalendar, DayOverride, SlaPolicy
 from apps.sla.tests.factories import BusinessCalendarFactory, DayOverrideFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,7 @@ def test_a_stale_edit_moving_the_default_changes_nothing(tech_head, office):
 
 
 def test_the_first_calendar_ever_becomes_the_default(tech_head):
+    SlaPolicy.objects.all().delete()  # the seeded time limits name the 24×7 calendar
     BusinessCalendar.objects.all().delete()
     calendar = services.calendar_create(actor=tech_head, data={"code": "only", "name": "唯一", **HOURS})
     assert calendar.is_default
