@@ -11,12 +11,29 @@ from django.utils.dateparse import parse_duration
 from django.utils.translation import gettext as _
 
 _UNITS = {
-    "d": 86400, "day": 86400, "days": 86400, "天": 86400,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "小时": 3600, "时": 3600, "钟头": 3600,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "分钟": 60, "分": 60,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "天": 86400,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "小时": 3600,
+    "时": 3600,
+    "钟头": 3600,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "分钟": 60,
+    "分": 60,
 }
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")",
-                   re.IGNORECASE)
+_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")", re.IGNORECASE
+)
 _HOURS_MINUTES = re.compile(r"(\d+):([0-5]\d)")
 
 

@@ -18,7 +18,14 @@ class BusinessCalendarForm(VersionedModelForm):
     class Meta:
         model = BusinessCalendar
         fields = [
-            "code", "name", "mode", "morning_start", "morning_end", "afternoon_start", "afternoon_end", "is_default",
+            "code",
+            "name",
+            "mode",
+            "morning_start",
+            "morning_end",
+            "afternoon_start",
+            "afternoon_end",
+            "is_default",
         ]
         widgets = {name: TIME_WIDGET for name in ("morning_start", "morning_end", "afternoon_start", "afternoon_end")}
 

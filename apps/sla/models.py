@@ -292,11 +292,19 @@ class SlaClock(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     stopped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("stopped by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("stopped by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -347,7 +355,11 @@ class SlaPause(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("paused by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("resumed by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resumed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 

@@ -76,9 +76,7 @@ def calendar_preview(*, calendar: BusinessCalendar, first: dt.date, days: int) -
     """`days` days from `first`, classified (holiday, make-up working day, weekend, with the
     source: official schedule, override or weekday rule), laid out month by month."""
     last = first + dt.timedelta(days=days - 1)
-    statuses = {
-        status.day: status for status in cal.day_statuses(calendar=calendar, first=first, last=last)
-    }
+    statuses = {status.day: status for status in cal.day_statuses(calendar=calendar, first=first, last=last)}
     months: list[MonthGrid] = []
     cursor = first.replace(day=1)
     while cursor <= last:

@@ -88,9 +88,7 @@ def calendar_set_active(
     *, actor, instance: BusinessCalendar, active: bool, reason: str = "", expected_version: int | None = None
 ) -> BusinessCalendar:
     if not active and BusinessCalendar.objects.filter(pk=instance.pk, is_default=True).exists():
-        raise ValidationError(
-            _("The default calendar cannot be deactivated; make another calendar the default first.")
-        )
+        raise ValidationError(_("The default calendar cannot be deactivated; make another calendar the default first."))
     return record_set_active(
         instance=instance, actor=actor, active=active, reason=reason, expected_version=expected_version
     )
@@ -177,13 +175,19 @@ def _plan(clock: SlaClock, pauses: Sequence[SlaPause]) -> None:
     overrides = cal.overrides_for(clock.calendar)
     try:
         clock.due_at = cal.deadline_with_pauses(
-            calendar=clock.calendar, start=clock.started_at, duration=clock.duration, pauses=pairs,
+            calendar=clock.calendar,
+            start=clock.started_at,
+            duration=clock.duration,
+            pauses=pairs,
             overrides=overrides,
         )
         if cal.ZERO < clock.warn_before < clock.duration:
             clock.warn_at = cal.deadline_with_pauses(
-                calendar=clock.calendar, start=clock.started_at, duration=clock.duration - clock.warn_before,
-                pauses=pairs, overrides=overrides,
+                calendar=clock.calendar,
+                start=clock.started_at,
+                duration=clock.duration - clock.warn_before,
+                pauses=pairs,
+                overrides=overrides,
             )
         else:
             clock.warn_at = None
@@ -207,11 +211,7 @@ def _save(clock: SlaClock, *, actor, reason: str = "") -> None:
 
 
 def _lock(clock: SlaClock) -> SlaClock:
-    return (
-        SlaClock.objects.select_for_update(of=("self",))
-        .select_related("policy", "calendar")
-        .get(pk=clock.pk)
-    )
+    return SlaClock.objects.select_for_update(of=("self",)).select_related("policy", "calendar").get(pk=clock.pk)
 
 
 def _open_pause(clock: SlaClock, pauses: Sequence[SlaPause]) -> SlaPause | None:
@@ -430,8 +430,10 @@ def clock_replan(
 
 def _open_clocks(subject, policy_codes: Iterable[str] | None = None) -> list[SlaClock]:
     content_type, object_id = _subject_key(subject)
-    clocks = SlaClock.objects.select_for_update(of=("self",)).select_related("policy", "calendar").filter(
-        content_type=content_type, object_id=object_id, state__in=OPEN_CLOCK_STATES
+    clocks = (
+        SlaClock.objects.select_for_update(of=("self",))
+        .select_related("policy", "calendar")
+        .filter(content_type=content_type, object_id=object_id, state__in=OPEN_CLOCK_STATES)
     )
     if policy_codes is not None:
         clocks = clocks.filter(policy__code__in=list(policy_codes))
@@ -439,9 +441,7 @@ def _open_clocks(subject, policy_codes: Iterable[str] | None = None) -> list[Sla
 
 
 @transaction.atomic
-def clocks_pause_all(
-    *, subject, at: dt.datetime, reason: str, kind: str = PauseKind.OTHER, actor
-) -> list[SlaClock]:
+def clocks_pause_all(*, subject, at: dt.datetime, reason: str, kind: str = PauseKind.OTHER, actor) -> list[SlaClock]:
     """Pause every running clock of the subject (those already paused stay as they are)."""
     reason = _clean_pause_input(reason, kind)
     _require_aware(at, "at")
@@ -456,15 +456,11 @@ def clocks_pause_all(
 def clocks_resume_all(*, subject, at: dt.datetime, actor) -> list[SlaClock]:
     """Resume every paused clock of the subject."""
     _require_aware(at, "at")
-    return [
-        _resume(clock, at=at, actor=actor) for clock in _open_clocks(subject) if clock.state == ClockState.PAUSED
-    ]
+    return [_resume(clock, at=at, actor=actor) for clock in _open_clocks(subject) if clock.state == ClockState.PAUSED]
 
 
 @transaction.atomic
-def clocks_stop(
-    *, subject, policy_codes: Iterable[str] | None, at: dt.datetime, actor
-) -> list[SlaClock]:
+def clocks_stop(*, subject, policy_codes: Iterable[str] | None, at: dt.datetime, actor) -> list[SlaClock]:
     """Stop the subject's open clocks of these policies (None: all of them, e.g. on cancel).
     Policies without an open clock are skipped: stopping what never started is no error."""
     _require_aware(at, "at")
@@ -559,8 +555,10 @@ def _message(clock: SlaClock, *, kind: str, now: dt.datetime, overrides) -> tupl
     if kind == "warn":
         left = cal.business_time_between(calendar=clock.calendar, start=now, end=clock.due_at, overrides=overrides)
         title = _("Due soon: %(policy)s — %(subject)s") % names
-        lines = [_("%(policy)s for %(subject)s is due at %(due)s (%(left)s left).") % {**names,
-                 "left": format_duration(left)}]
+        lines = [
+            _("%(policy)s for %(subject)s is due at %(due)s (%(left)s left).")
+            % {**names, "left": format_duration(left)}
+        ]
     else:
         title = _("Overdue: %(policy)s — %(subject)s") % names
         lines = [_("%(policy)s for %(subject)s was due at %(due)s and is not done.") % names]

@@ -52,9 +52,14 @@ def _codes_to_start(order, event: str) -> list[str]:
 
 
 def on_event(order, event: str, *, actor, at) -> None:
-    """Stop what the event satisfies, then start what it opens; "finished" stops everything."""
+    """Stop what the event satisfies, then start what it opens. "finished" (the job is done)
+    stops every clock with its verdict (met / late); "cancelled" (cancelled, rejected, solved by
+    phone) ends the rest without a verdict, so they do not count as met or missed."""
     if event == "finished":
         sla.clocks_stop(subject=order, policy_codes=None, at=at, actor=actor)
+        return
+    if event == "cancelled":
+        sla.clocks_cancel(subject=order, at=at, actor=actor)
         return
     stop = STOP.get(event, ())
     if stop:
@@ -70,6 +75,16 @@ def on_event(order, event: str, *, actor, at) -> None:
         )
     if event == "dispatched" and order.engineer_id:
         sla.clocks_set_owner(subject=order, policy_codes=tuple(OWNER_IS_ENGINEER), owner=order.engineer, actor=actor)
+
+
+def due_at(order, code: str):
+    """The deadline of the order's open clock of that policy (None without one)."""
+    from apps.sla.selectors import clocks_for
+
+    for clock in clocks_for([order], open_only=True).get(order.pk, ()):
+        if clock.policy.code == code:
+            return clock.due_at
+    return None
 
 
 # choices.PauseKind (the work order's words) → apps.sla PauseKind (the clock's words).

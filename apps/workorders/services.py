@@ -52,7 +52,9 @@ def _now(at: dt.datetime | None) -> dt.datetime:
 
 
 def _lock(order: WorkOrder, expected_version: int | None = None) -> WorkOrder:
-    locked = WorkOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    # of=("self",): lock the order row only, not its customer (orders of one hospital must not
+    # wait for each other on PostgreSQL).
+    locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError()
     return locked
@@ -234,6 +236,12 @@ def workorder_create(
             text=_("The customer is in arrears: service goes ahead only after sales or the company agrees."),
         )
     clocks.on_event(order, "created", actor=actor, at=at)
+    callback_due = clocks.due_at(order, "callback_application")
+    if callback_due is not None:
+        # The promise shown to the clerk is the clock's deadline (its calendar's hours), not a
+        # wall-clock hour that would fall in the night.
+        order.callback_due_at = callback_due
+        order.save(update_fields=["callback_due_at"])
     with _in_default_language():
         heads = _staff(Role.TECH_HEAD)
         if urgency == Urgency.URGENT:
@@ -312,7 +320,8 @@ def workorder_resolve_remotely(*, order: WorkOrder, actor, solution: str, expect
         reason=solution.strip(),
         fields=["outcome", "remote_actions", "completed_at"],
     )
-    clocks.on_event(order, "finished", actor=actor, at=at)
+    clocks.on_event(order, "contacted", actor=actor, at=at)
+    clocks.on_event(order, "cancelled", actor=actor, at=at)
     return order
 
 
@@ -323,7 +332,11 @@ def workorder_reopen(*, order: WorkOrder, actor, reason: str, expected_version=N
     _required(reason.strip(), "reason", _("Say why it is reopened."))
     order.outcome = ""
     order.completed_at = None
-    return _move(order, action="reopen", actor=actor, at=at, reason=reason.strip(), fields=["outcome", "completed_at"])
+    _move(order, action="reopen", actor=actor, at=at, reason=reason.strip(), fields=["outcome", "completed_at"])
+    # The remote solution did not hold: the request is new again and its time limits start anew
+    # (solving it remotely had stopped them all).
+    clocks.on_event(order, "created", actor=actor, at=at)
+    return order
 
 
 # --- application and approval (WO-3, WO-9) ---------------------------------------------------
@@ -513,7 +526,7 @@ def workorder_decide(
             kind=EventKind.APPROVAL,
             data={"step": step},
         )
-        clocks.on_event(order, "finished", actor=actor, at=at)
+        clocks.on_event(order, "cancelled", actor=actor, at=at)
         with _in_default_language():
             _notify(
                 order,
@@ -1298,7 +1311,7 @@ def workorder_cancel(*, order: WorkOrder, actor, reason: str, expected_version=N
     _required(reason.strip(), "reason", _("Give the reason for cancelling."))
     order.closing_reason = reason.strip()[:255]
     _move(order, action="cancel", actor=actor, at=at, reason=reason.strip(), fields=["closing_reason"])
-    clocks.on_event(order, "finished", actor=actor, at=at)
+    clocks.on_event(order, "cancelled", actor=actor, at=at)
     with _in_default_language():
         _notify(
             order,

@@ -47,6 +47,12 @@ def row_allows(order, user, action: str) -> bool:
     if action == "file_application" and role == R.SALES:
         # WO-3: the sales person of the customer files the application.
         return order.sales_id == user.pk or order.customer.responsible_sales_id == user.pk
+    if action == "file_application" and role == R.DEALER:
+        # A dealer files for the customers he serves (or the unit he placed).
+        return bool(user.dealer_id) and user.dealer_id in (
+            order.customer.dealer_id,
+            getattr(order.instrument, "dealer_id", None),
+        )
     if action == "reallocate" and role == R.CUSTOMER_MANAGER:
         # WO-6: the customer manager of the order's region (its city or province) re-allocates.
         return _covers_order_region(user, order)

@@ -14,8 +14,19 @@ class BusinessCalendarSerializer(VersionedSerializer):
     class Meta:
         model = BusinessCalendar
         fields = [
-            "id", "code", "name", "mode", "morning_start", "morning_end", "afternoon_start", "afternoon_end",
-            "is_default", "is_active", "version", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "mode",
+            "morning_start",
+            "morning_end",
+            "afternoon_start",
+            "afternoon_end",
+            "is_default",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = RECORD_READ_ONLY
         # "One default" is the service's rule (it moves the default), not a uniqueness check here.
@@ -28,7 +39,15 @@ class DayOverrideSerializer(VersionedSerializer):
     class Meta:
         model = DayOverride
         fields = [
-            "id", "date", "kind", "name", "calendar", "calendar_code", "is_active", "version", "created_at",
+            "id",
+            "date",
+            "kind",
+            "name",
+            "calendar",
+            "calendar_code",
+            "is_active",
+            "version",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = RECORD_READ_ONLY
@@ -66,7 +85,19 @@ class SlaPolicySerializer(VersionedSerializer):
     class Meta:
         model = SlaPolicy
         fields = [
-            "id", "code", "name", "label", "description", "duration", "calendar", "calendar_code", "warn_before",
-            "escalate_role", "is_active", "version", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "label",
+            "description",
+            "duration",
+            "calendar",
+            "calendar_code",
+            "warn_before",
+            "escalate_role",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [*RECORD_READ_ONLY, "code"]

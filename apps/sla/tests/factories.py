@@ -24,7 +24,10 @@ class BusinessCalendarFactory(factory.django.DjangoModelFactory):
 
     class Params:
         round_the_clock = factory.Trait(
-            mode=CalendarMode.ROUND_THE_CLOCK, morning_start=None, morning_end=None, afternoon_start=None,
+            mode=CalendarMode.ROUND_THE_CLOCK,
+            morning_start=None,
+            morning_end=None,
+            afternoon_start=None,
             afternoon_end=None,
         )
 

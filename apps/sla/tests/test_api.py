@@ -148,9 +148,7 @@ def test_the_deadline_of_an_unknown_calendar_is_a_404(api_client, tech_head):
 
 def test_making_a_calendar_the_default_moves_the_flag(api_client, tech_head, office):
     calendar = BusinessCalendarFactory()
-    response = api_client.patch(
-        f"/api/v1/calendars/{calendar.pk}/", {"is_default": True, "version": 1}, format="json"
-    )
+    response = api_client.patch(f"/api/v1/calendars/{calendar.pk}/", {"is_default": True, "version": 1}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["version"] == 2
     office.refresh_from_db()

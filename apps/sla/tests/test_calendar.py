@@ -355,9 +355,7 @@ def test_an_override_workday_on_a_saturday_is_respected():
     )
     # Another calendar is not affected.
     other = BusinessCalendarFactory()
-    assert cal.add_business_time(calendar=other, start=at(2026, 11, 27, 17), duration=hours(1)) == at(
-        2026, 11, 30, 9
-    )
+    assert cal.add_business_time(calendar=other, start=at(2026, 11, 27, 17), duration=hours(1)) == at(2026, 11, 30, 9)
 
 
 @pytest.mark.django_db

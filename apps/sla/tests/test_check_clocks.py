@@ -60,8 +60,12 @@ def hospital(city_a):
 def urgent(hospital, engineer, city_a):
     """SLA-4: an urgent request on Golden Week's second day (24×7): due 11:00, warning at 10:45."""
     return services.clock_start(
-        subject=hospital, policy_code=policies.URGENT_ANSWER, started_at=at(2026, 10, 2, 10), owner=engineer,
-        region=city_a, actor=UserFactory(role=Role.CLERK),
+        subject=hospital,
+        policy_code=policies.URGENT_ANSWER,
+        started_at=at(2026, 10, 2, 10),
+        owner=engineer,
+        region=city_a,
+        actor=UserFactory(role=Role.CLERK),
     )
 
 
@@ -107,8 +111,12 @@ def test_a_breach_in_a_region_without_a_supervisor_goes_to_every_supervisor(hosp
     other = UserFactory(role=Role.SUPERVISOR)  # no region: covers none in particular
     inactive = UserFactory(role=Role.SUPERVISOR, is_active=False)
     clock = services.clock_start(
-        subject=hospital, policy_code=policies.URGENT_ANSWER, started_at=at(2026, 10, 2, 10), owner=engineer,
-        region=CityFactory(), actor=engineer,
+        subject=hospital,
+        policy_code=policies.URGENT_ANSWER,
+        started_at=at(2026, 10, 2, 10),
+        owner=engineer,
+        region=CityFactory(),
+        actor=engineer,
     )
     services.check_clocks(now=at(2026, 10, 2, 12))
     assert in_app(f"slaclock:{clock.pk}:breach") == {engineer.pk, supervisor_b.pk, other.pk}
@@ -119,8 +127,12 @@ def test_a_region_bound_role_hears_of_breaches_in_its_cities_only(hospital, city
     manager_a = UserFactory(role=Role.CUSTOMER_MANAGER, regions=[city_a])
     manager_b = UserFactory(role=Role.CUSTOMER_MANAGER, regions=[ProvinceFactory()])
     clock = services.clock_start(
-        subject=hospital, policy_code=policies.REPAIR_ON_SITE, started_at=at(2026, 10, 2, 10), owner=engineer,
-        region=city_a, actor=engineer,
+        subject=hospital,
+        policy_code=policies.REPAIR_ON_SITE,
+        started_at=at(2026, 10, 2, 10),
+        owner=engineer,
+        region=city_a,
+        actor=engineer,
     )
     services.check_clocks(now=at(2026, 10, 4, 10, 1))
     assert in_app(f"slaclock:{clock.pk}:breach") == {engineer.pk, manager_a.pk}
@@ -129,7 +141,10 @@ def test_a_region_bound_role_hears_of_breaches_in_its_cities_only(hospital, city
 
 def test_a_clock_without_an_engineer_warns_the_escalation_role(hospital, city_a, supervisor_a):
     clock = services.clock_start(
-        subject=hospital, policy_code=policies.URGENT_ANSWER, started_at=at(2026, 10, 2, 10), region=city_a,
+        subject=hospital,
+        policy_code=policies.URGENT_ANSWER,
+        started_at=at(2026, 10, 2, 10),
+        region=city_a,
         actor=supervisor_a,
     )
     services.check_clocks(now=at(2026, 10, 2, 10, 50))
@@ -138,13 +153,24 @@ def test_a_clock_without_an_engineer_warns_the_escalation_role(hospital, city_a,
 
 def test_paused_and_stopped_clocks_are_neither_warned_nor_escalated(hospital, engineer, supervisor_a):
     paused = services.clock_start(
-        subject=hospital, policy_code=policies.URGENT_ANSWER, started_at=at(2026, 10, 2, 10), owner=engineer,
+        subject=hospital,
+        policy_code=policies.URGENT_ANSWER,
+        started_at=at(2026, 10, 2, 10),
+        owner=engineer,
         actor=engineer,
     )
-    services.clock_pause(clock=paused, at=at(2026, 10, 2, 10, 30), reason="客户要求下午再联系",
-                         kind=PauseKind.WAITING_CUSTOMER, actor=engineer)
+    services.clock_pause(
+        clock=paused,
+        at=at(2026, 10, 2, 10, 30),
+        reason="客户要求下午再联系",
+        kind=PauseKind.WAITING_CUSTOMER,
+        actor=engineer,
+    )
     stopped = services.clock_start(
-        subject=hospital, policy_code=policies.URGENT_ON_SITE, started_at=at(2026, 10, 2, 10), owner=engineer,
+        subject=hospital,
+        policy_code=policies.URGENT_ON_SITE,
+        started_at=at(2026, 10, 2, 10),
+        owner=engineer,
         actor=engineer,
     )
     services.clock_stop(clock=stopped, at=at(2026, 10, 2, 10, 30), actor=engineer)
@@ -154,8 +180,7 @@ def test_paused_and_stopped_clocks_are_neither_warned_nor_escalated(hospital, en
 
 def test_a_re_planned_clock_escalates_again_under_a_new_event_key(urgent, engineer, supervisor_a):
     services.check_clocks(now=at(2026, 10, 2, 11, 1))
-    clock = services.clock_replan(clock=urgent, started_at=dt.datetime.now(SH), actor=supervisor_a,
-                                  reason="客户改约")
+    clock = services.clock_replan(clock=urgent, started_at=dt.datetime.now(SH), actor=supervisor_a, reason="客户改约")
     assert clock.breached_at is None and clock.plan == 2
     services.check_clocks(now=clock.due_at + dt.timedelta(minutes=1))
     assert in_app(f"slaclock:{urgent.pk}:plan2:breach") == {engineer.pk, supervisor_a.pk}
@@ -164,8 +189,12 @@ def test_a_re_planned_clock_escalates_again_under_a_new_event_key(urgent, engine
 def test_the_scan_reads_policies_calendars_subjects_and_people_once_for_all_clocks(engineer, supervisor_a, city_a):
     for _i in range(6):
         services.clock_start(
-            subject=CustomerFactory(city=city_a), policy_code=policies.URGENT_ANSWER, started_at=at(2026, 10, 2, 10),
-            owner=engineer, region=city_a, actor=engineer,
+            subject=CustomerFactory(city=city_a),
+            policy_code=policies.URGENT_ANSWER,
+            started_at=at(2026, 10, 2, 10),
+            owner=engineer,
+            region=city_a,
+            actor=engineer,
         )
     with CaptureQueriesContext(connection) as queries:
         assert services.check_clocks(now=at(2026, 10, 2, 11, 1)) == {"warned": 0, "breached": 6}

@@ -50,7 +50,9 @@ def test_two_simultaneous_starts_make_one_clock():
     hospital, clerk = CustomerFactory(), UserFactory(role=Role.CLERK)
     clocks = twice(
         lambda: services.clock_start(
-            subject=hospital, policy_code=policies.URGENT_ANSWER, started_at=dt.datetime(2026, 10, 2, 10, tzinfo=SH),
+            subject=hospital,
+            policy_code=policies.URGENT_ANSWER,
+            started_at=dt.datetime(2026, 10, 2, 10, tzinfo=SH),
             actor=clerk,
         )
     )
@@ -62,8 +64,11 @@ def test_two_simultaneous_scans_escalate_a_breach_once():
     engineer = UserFactory(role=Role.ENGINEER, email="zhang@example.cn")
     UserFactory(role=Role.SUPERVISOR)
     clock = services.clock_start(
-        subject=CustomerFactory(), policy_code=policies.URGENT_ANSWER,
-        started_at=dt.datetime(2026, 10, 2, 10, tzinfo=SH), owner=engineer, actor=engineer,
+        subject=CustomerFactory(),
+        policy_code=policies.URGENT_ANSWER,
+        started_at=dt.datetime(2026, 10, 2, 10, tzinfo=SH),
+        owner=engineer,
+        actor=engineer,
     )
     counts = twice(lambda: services.check_clocks(now=dt.datetime(2026, 10, 2, 11, 5, tzinfo=SH)))
     assert sorted(c["breached"] for c in counts) == [0, 1]

@@ -78,11 +78,15 @@ def test_a_clock_shows_business_time_left_and_turns_amber_then_red(clerk, four_h
 
 def test_a_paused_clock_shows_grey_with_its_reason_and_the_time_it_had_left(clerk, four_hours):
     clock = start(CustomerFactory(), four_hours, at(2026, 10, 16, 9), clerk)
-    services.clock_pause(clock=clock, at=at(2026, 10, 16, 10), reason="等配件到货", kind=PauseKind.WAITING_PARTS,
-                         actor=clerk)
+    services.clock_pause(
+        clock=clock, at=at(2026, 10, 16, 10), reason="等配件到货", kind=PauseKind.WAITING_PARTS, actor=clerk
+    )
     view = view_at(clock, at(2026, 10, 20, 9))
     assert (view.status, view.due_at, view.remaining, view.pause_reason) == (
-        ClockStatus.PAUSED, None, 3 * H, "等配件到货"
+        ClockStatus.PAUSED,
+        None,
+        3 * H,
+        "等配件到货",
     )
 
 

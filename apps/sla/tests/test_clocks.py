@@ -111,7 +111,8 @@ def test_a_four_hour_office_clock_started_the_day_before_national_day_is_due_on_
 
 def test_a_round_the_clock_ten_minute_clock_runs_through_a_holiday_night(hospital, clerk):
     policy = SlaPolicyFactory(
-        duration=dt.timedelta(minutes=10), warn_before=dt.timedelta(minutes=3),
+        duration=dt.timedelta(minutes=10),
+        warn_before=dt.timedelta(minutes=3),
         calendar=BusinessCalendar.objects.get(code="24x7"),
     )
     clock = start(hospital, policy, at(2026, 10, 1, 23, 55), clerk)
@@ -195,7 +196,10 @@ def test_a_pause_over_a_weekend_moves_the_deadline_out_by_exactly_the_business_t
     assert before == at(2026, 10, 19, 11)
 
     clock = services.clock_pause(
-        clock=clock, at=at(2026, 10, 16, 16, 30), reason="客户周一才有人在实验室", kind=PauseKind.WAITING_CUSTOMER,
+        clock=clock,
+        at=at(2026, 10, 16, 16, 30),
+        reason="客户周一才有人在实验室",
+        kind=PauseKind.WAITING_CUSTOMER,
         actor=engineer,
     )
     assert clock.state == ClockState.PAUSED and clock.due_at is None
@@ -312,8 +316,9 @@ def test_stopping_after_the_deadline_records_it_late(hospital, clerk, four_hours
 
 def test_stopping_a_paused_clock_ends_the_pause_and_counts_it(hospital, clerk, four_hours):
     clock = start(hospital, four_hours, at(2026, 10, 16, 9), clerk)
-    clock = services.clock_pause(clock=clock, at=at(2026, 10, 16, 10), reason="等配件", kind=PauseKind.WAITING_PARTS,
-                                 actor=clerk)
+    clock = services.clock_pause(
+        clock=clock, at=at(2026, 10, 16, 10), reason="等配件", kind=PauseKind.WAITING_PARTS, actor=clerk
+    )
     clock = services.clock_stop(clock=clock, at=at(2026, 10, 19, 9), actor=clerk)
     assert clock.met is True
     assert clock.pauses.get().ended_at == at(2026, 10, 19, 9)
@@ -333,9 +338,12 @@ def test_a_subjects_clocks_pause_resume_and_stop_together(hospital, clerk, four_
         subject=hospital, at=at(2026, 10, 16, 10), reason="等客户确认", kind=PauseKind.WAITING_CUSTOMER, actor=clerk
     )
     assert {c.pk for c in paused} == {one.pk, two.pk}
-    assert services.clocks_pause_all(
-        subject=hospital, at=at(2026, 10, 16, 11), reason="again", kind=PauseKind.OTHER, actor=clerk
-    ) == []  # nothing running any more: no error, nothing paused twice
+    assert (
+        services.clocks_pause_all(
+            subject=hospital, at=at(2026, 10, 16, 11), reason="again", kind=PauseKind.OTHER, actor=clerk
+        )
+        == []
+    )  # nothing running any more: no error, nothing paused twice
     resumed = services.clocks_resume_all(subject=hospital, at=at(2026, 10, 16, 11), actor=clerk)
     assert {c.pk for c in resumed} == {one.pk, two.pk}
 

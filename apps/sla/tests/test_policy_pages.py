@@ -156,21 +156,24 @@ def test_an_engineer_reads_the_time_limits_through_the_api(api_client, on_site):
     assert rows["repair_on_site"]["calendar_code"] == "24x7"
     assert rows["repair_handover"]["calendar_code"] is None
     assert rows["urgent_answer"]["label"] == "Urgent request: engineer answers"
-    response = api_client.patch(f"/api/v1/sla-policies/{on_site.pk}/", {"duration": "1 12:00:00", "version": 1},
-                                format="json")
+    response = api_client.patch(
+        f"/api/v1/sla-policies/{on_site.pk}/", {"duration": "1 12:00:00", "version": 1}, format="json"
+    )
     assert response.status_code == 403
 
 
 def test_a_technical_head_changes_a_time_limit_through_the_api_but_not_its_code(api_client, on_site):
     api_client.force_authenticate(UserFactory(role=Role.TECH_HEAD))
     response = api_client.patch(
-        f"/api/v1/sla-policies/{on_site.pk}/", {"duration": "1 12:00:00", "code": "renamed", "version": 1},
+        f"/api/v1/sla-policies/{on_site.pk}/",
+        {"duration": "1 12:00:00", "code": "renamed", "version": 1},
         format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["duration"] == "1 12:00:00" and response.json()["code"] == policies.REPAIR_ON_SITE
-    stale = api_client.patch(f"/api/v1/sla-policies/{on_site.pk}/", {"duration": "10:00:00", "version": 1},
-                             format="json")
+    stale = api_client.patch(
+        f"/api/v1/sla-policies/{on_site.pk}/", {"duration": "10:00:00", "version": 1}, format="json"
+    )
     assert stale.status_code == 409
 
 

@@ -119,8 +119,11 @@ def test_an_inactive_calendar_cannot_become_the_default(tech_head):
         ({"morning_start": None}, "morning_start", "A business-hours calendar needs its first working period."),
         ({"morning_end": dt.time(8, 0)}, "morning_end", "A period must end after it starts."),
         ({"afternoon_end": None}, "afternoon_end", "Give both ends of the second period, or neither."),
-        ({"afternoon_start": dt.time(11, 0)}, "afternoon_start",
-         "The second period must start after the first one ends."),
+        (
+            {"afternoon_start": dt.time(11, 0)},
+            "afternoon_start",
+            "The second period must start after the first one ends.",
+        ),
         ({"afternoon_end": dt.time(12, 30)}, "afternoon_end", "A period must end after it starts."),
     ],
 )

@@ -44,8 +44,15 @@ def test_a_technical_head_creates_a_calendar(client):
     login(client, Role.TECH_HEAD)
     response = client.post(
         reverse("sla:calendar_add"),
-        {"code": "lab", "name": "实验室", "mode": "business_hours", "morning_start": "09:00", "morning_end": "12:00",
-         "afternoon_start": "13:00", "afternoon_end": "17:00"},
+        {
+            "code": "lab",
+            "name": "实验室",
+            "mode": "business_hours",
+            "morning_start": "09:00",
+            "morning_end": "12:00",
+            "afternoon_start": "13:00",
+            "afternoon_end": "17:00",
+        },
     )
     calendar = BusinessCalendar.objects.get(code="lab")
     assert response.status_code == 302
@@ -168,9 +175,17 @@ def test_making_a_calendar_the_default_moves_the_flag(client, office):
     calendar = BusinessCalendarFactory()
     response = client.post(
         reverse("sla:calendar_edit", args=[calendar.pk]),
-        {"code": calendar.code, "name": calendar.name, "mode": "business_hours", "morning_start": "08:30",
-         "morning_end": "12:00", "afternoon_start": "13:30", "afternoon_end": "17:30", "is_default": "on",
-         "expected_version": 1},
+        {
+            "code": calendar.code,
+            "name": calendar.name,
+            "mode": "business_hours",
+            "morning_start": "08:30",
+            "morning_end": "12:00",
+            "afternoon_start": "13:30",
+            "afternoon_end": "17:30",
+            "is_default": "on",
+            "expected_version": 1,
+        },
     )
     assert response.status_code == 302
     assert list(BusinessCalendar.objects.filter(is_default=True)) == [calendar]
@@ -306,7 +321,5 @@ def test_a_deadline_far_beyond_any_real_clock_is_a_400(api_client, db):
 
     api_client.force_authenticate(UserFactory(role=Role.TECH_HEAD))
     office = BusinessCalendar.objects.get(code="office")
-    response = api_client.get(
-        f"/api/v1/calendars/{office.pk}/deadline/", {"start": "9999-12-31T23:00", "hours": "100"}
-    )
+    response = api_client.get(f"/api/v1/calendars/{office.pk}/deadline/", {"start": "9999-12-31T23:00", "hours": "100"})
     assert response.status_code == 400

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -99,6 +100,19 @@ def build_world() -> World:
 @pytest.fixture(name="world")
 def world_fixture(db) -> World:
     return build_world()
+
+
+@pytest.fixture(name="seeded")
+def seeded_fixture(transactional_db):
+    """For transactional tests (which commit, and may start from a database an earlier one
+    flushed): the office and 24×7 calendars and the SLA policies, as the migrations seed them; and no
+    content type remembered from before a flush (the clocks point at the order's)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for migration in ("0002_default_calendars", "0004_seed_policies"):
+        import_module(f"apps.sla.migrations.{migration}").create(apps, None)
 
 
 # --- walking an order through the real services -----------------------------------------------

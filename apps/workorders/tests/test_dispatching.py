@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 ON = dt.date(2026, 11, 29)
 
 
-def _engineer(username, regions, skills=("hw_biochem_repair",), **kwargs):
+def _engineer(username, regions, skills=("hw_hba1c",), **kwargs):
     return UserFactory(
         username=username, name=username, role=Role.ENGINEER, regions=regions, skill_groups=skills, **kwargs
     )
@@ -44,7 +44,7 @@ def world(db):
     suzhou = CityFactory(name="苏州市", parent=jiangsu)
     shanghai_p = ProvinceFactory(name="上海市")
     shanghai = CityFactory(name="上海市", parent=shanghai_p)
-    model = InstrumentModelFactory(code="YH-30")
+    model = InstrumentModelFactory(code="YH-30", family="hba1c")
     sales = UserFactory(role=Role.SALES, username="sales")
     customer = CustomerFactory(
         name="南京市第一人民医院",
@@ -500,3 +500,14 @@ def test_the_refresh_returns_only_the_board_body(world, client):
     assert 'hx-trigger="every 60s"' in page
     partial = client.get(reverse("workorders:board"), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "board-column" in partial
+
+
+def test_a_poct_specialist_is_no_skill_match_for_a_biochemistry_repair():
+    from apps.workorders import policies
+
+    assert policies.skills_for("repair", "biochem") == ("hw_biochem_repair",)
+    assert policies.skills_for("repair", "poct") == ("hw_poct",)
+    # Unknown family: every hardware group of the work type still fits.
+    assert policies.skills_for("repair", None) == ("hw_biochem_repair", "hw_hba1c", "hw_poct")
+    # Application work is not narrowed by the family.
+    assert policies.skills_for("app_new_project", "biochem") == ("app_reagent",)

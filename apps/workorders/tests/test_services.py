@@ -63,6 +63,21 @@ def test_application_troubleshooting_promises_a_call_back_within_one_hour(world)
     assert register(world).callback_due_at is None
 
 
+def test_a_call_back_promised_late_on_friday_falls_in_the_next_working_morning(world):
+    # Office hours end 17:30: 30 minutes on Friday, the other 30 on Monday from 08:30.
+    order = register(world, work_type=WorkType.APP_TROUBLESHOOTING, at=local(2026, 6, 12, 17, 0))
+    assert order.callback_due_at == local(2026, 6, 15, 9, 0)
+
+
+def test_a_dealer_files_applications_only_for_the_customers_he_serves(world):
+    order = register(world)
+    assert transitions.row_allows(order, world.dealer, "file_application") is (
+        order.customer.dealer_id == world.dealer.dealer_id
+    )
+    order.customer.dealer = None
+    assert transitions.row_allows(order, world.dealer, "file_application") is False
+
+
 def test_a_remote_attempt_is_recorded_with_the_call_back_promise(world):
     order = register(world)
     promise = MONDAY + dt.timedelta(hours=1)
