@@ -20,3 +20,32 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# Data the migrations seed (skill groups, business calendars, SLA policies). A transactional test
+# commits and is cleaned up by flushing every table, so the next transactional test in the same
+# worker would start without them — and with content types cached from before the flush.
+_SEEDING_MIGRATIONS = (
+    ("accounts", "0003_seed_skill_groups", "seed"),
+    ("sla", "0002_default_calendars", "create"),
+    ("sla", "0004_seed_policies", "create"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for app_label, migration, function in _SEEDING_MIGRATIONS:
+        getattr(import_module(f"apps.{app_label}.migrations.{migration}"), function)(apps, None)

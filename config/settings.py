@@ -159,6 +159,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets shared by several fields get one stable component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "apps.accounts.choices.Role",
+        "ContactRoleEnum": "apps.customers.choices.ContactRole",
+    },
 }
 
 # --- background jobs (Huey): SQLite file by default, Redis for scale-out, immediate in tests

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.choices import Role as R
 
@@ -50,7 +51,7 @@ class Channel(models.TextChoices):
 class Status(models.TextChoices):
     """SPEC WO-18."""
 
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("work order status", "New")
     REMOTE_RESOLVED = "remote_resolved", _("Solved remotely")
     PENDING_APPROVAL = "pending_approval", _("Application filed")
     APPROVED = "approved", _("Approved")
@@ -104,7 +105,7 @@ class ApprovalStep(models.TextChoices):
     GENERAL_MANAGER = "general_manager", _("General manager approves a repeat free service")
     QUOTE = "quote", _("Technical head quotes the price")
     CUSTOMER_AGREEMENT = "customer_agreement", _("Customer agrees and signs the contract")
-    DEPOSIT = "deposit", _("Customer pays the 50 % deposit")
+    DEPOSIT = "deposit", _("Customer pays the deposit")
     DEPOSIT_CONFIRMED = "deposit_confirmed", _("Finance confirms the deposit")
 
 

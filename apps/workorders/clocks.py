@@ -24,7 +24,7 @@ START = {
 }
 STOP = {
     # A remote attempt recorded with the customer = the call-back / first answer happened.
-    "contacted": ("callback_application", "urgent_answer"),
+    "contacted": ("callback_application", "urgent_answer", "repair_first_contact", "commission_prerequisites"),
     "dispatched": ("repair_handover", "commission_notify"),
     "scheduled": ("repair_first_contact", "commission_prerequisites", "urgent_answer", "callback_application"),
     "on_site": (
@@ -75,6 +75,10 @@ def on_event(order, event: str, *, actor, at) -> None:
         )
     if event == "dispatched" and order.engineer_id:
         sla.clocks_set_owner(subject=order, policy_codes=tuple(OWNER_IS_ENGINEER), owner=order.engineer, actor=actor)
+    if order.on_hold:
+        # A clock started while the order waits (e.g. dispatched while waiting for the customer)
+        # waits too; paused time is never charged to the engineer.
+        sla.clocks_pause_all(subject=order, at=at, reason=order.hold_reason or "-", kind="other", actor=actor)
 
 
 def due_at(order, code: str):

@@ -45,7 +45,7 @@ class DispatchForm(forms.Form):
         self.fields["other_engineer"].queryset = engineers.prefetch_related("regions").order_by("name", "username")
         self.fields["reason"].label = REASON_LABELS[mode]
         self.fields["reason"].required = facts.reason_required
-        if not facts.needs_arrears_agreement or mode == "reallocate":
+        if not facts.needs_arrears_agreement:
             del self.fields["arrears_agreement"]
         else:
             self.fields["arrears_agreement"].required = True

@@ -9,6 +9,7 @@ customer through htmx. The form only validates choices against the user's scope;
 
 from django import forms
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.choices import Role
@@ -26,6 +27,13 @@ from apps.workorders.choices import Channel, Urgency, WorkType
 
 # Roles that open requests for themselves rather than taking a call (SPEC WO-1).
 STAFF_CHANNEL_ROLES = frozenset({Role.ENGINEER, Role.SALES, Role.DEALER, Role.CUSTOMER_MANAGER})
+
+
+def _interpolate(text, values) -> str:
+    return str(text) % values
+
+
+lazy_interpolate = lazy(_interpolate, str)
 
 
 class InstrumentSelect(SearchSelect):
@@ -126,8 +134,10 @@ class IntakeForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Photos, videos, files"),
         required=False,
-        help_text=_("Several files at once; up to %(mb)s MB each.")
-        % {"mb": policies.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+        # Lazy: formatted when the form is shown, in the reader's language.
+        help_text=lazy_interpolate(
+            _("Several files at once; up to %(mb)s MB each."), {"mb": policies.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import Record
@@ -189,8 +190,8 @@ class WorkOrderEvent(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     action = models.CharField(_("action"), max_length=32, blank=True)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
     actor = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(_("at"), db_index=True)
     text = models.TextField(_("details"), blank=True)
@@ -321,7 +322,7 @@ class ChecklistItem(models.Model):
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checklist")
     code = models.CharField(_("code"), max_length=32)
-    label = models.CharField(_("item"), max_length=255)
+    label = models.CharField(pgettext_lazy("checklist", "item"), max_length=255)
     position = models.PositiveSmallIntegerField(default=0)
     done = models.BooleanField(_("done"), default=False)
     done_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -340,8 +341,8 @@ class Visit(models.Model):
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="visits")
     engineer = models.ForeignKey(USER, verbose_name=_("engineer"), on_delete=models.PROTECT, related_name="visits")
-    checked_in_at = models.DateTimeField(_("arrived"))
-    checked_out_at = models.DateTimeField(_("left"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("arrived on site"))
+    checked_out_at = models.DateTimeField(_("left the site"), null=True, blank=True)
     findings = models.TextField(_("findings"), blank=True)
     work_done = models.TextField(_("work done"), blank=True)
     measurements = models.TextField(_("measurements"), blank=True)

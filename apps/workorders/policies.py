@@ -68,7 +68,7 @@ def approval_route(*, work_type: str, in_warranty: bool, usage: str, billing: st
         return Route(
             Billing.PAID,
             (ApprovalStep.QUOTE, ApprovalStep.CUSTOMER_AGREEMENT, ApprovalStep.DEPOSIT, ApprovalStep.DEPOSIT_CONFIRMED),
-            str(_("Paid service: quote, customer agreement and contract, 50 % deposit confirmed by finance.")),
+            str(_("Paid service: quote, customer agreement and contract, deposit confirmed by finance.")),
         )
     if usage == ProductLineUsage.FULL:
         return Route(

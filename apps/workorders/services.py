@@ -277,10 +277,7 @@ def workorder_record_remote(
     """SPEC WO-2: what was tried by phone and when we promised to call back."""
     at = _now(at)
     order = _lock(order, expected_version)
-    if order.status != Status.NEW:
-        raise transitions.TransitionRefused(_("Remote attempts are recorded while the request is new."))
-    if not transitions.role_allows(actor, "resolve_remotely"):
-        raise transitions.NotPermitted(_("Your role may not do this on a work order."))
+    transitions.check_activity("remote", order, actor)
     _required(actions.strip(), "actions", _("Describe what was tried."))
     order.remote_actions = (order.remote_actions + "\n" if order.remote_actions else "") + actions.strip()
     fields = ["remote_actions"]
@@ -347,8 +344,11 @@ def repeat_free_for_prospect(customer, *, exclude=None) -> bool:
     if customer.product_line_usage != ProductLineUsage.PROSPECT:
         return False
     earlier = ServiceApplication.objects.filter(
-        work_order__customer=customer, billing=Billing.FREE, state=ApplicationState.APPROVED
-    )
+        work_order__customer=customer,
+        work_order__work_type__in=policies.HARDWARE_FOR_APPROVAL,
+        billing=Billing.FREE,
+        state=ApplicationState.APPROVED,
+    ).exclude(work_order__status__in=(Status.CANCELLED, Status.REJECTED))
     if exclude is not None:
         earlier = earlier.exclude(work_order=exclude)
     return earlier.exists()
@@ -379,12 +379,11 @@ def workorder_file_application(
     (WO-5) it is filed late and clears the 'application missing' flag without moving the order."""
     at = _now(at)
     order = _lock(order, expected_version)
+    transitions.check_activity("file_application", order, actor)
     if billing not in (Billing.FREE, Billing.PAID, Billing.WARRANTY):
         raise ValidationError({"billing": _("Choose free, paid or warranty service.")})
     if billing == Billing.WARRANTY and not order.in_warranty:
         raise ValidationError({"billing": _("The instrument is not in warranty.")})
-    if hasattr(order, "application"):
-        raise transitions.TransitionRefused(_("This work order already has an application."))
     route = route_for(order, billing=billing)
     if (
         route.billing == Billing.FREE
@@ -399,14 +398,14 @@ def workorder_file_application(
                 )
             }
         )
+    # WO-5: after an emergency dispatch the application is recorded without moving the order.
     late = order.emergency and order.application_missing
-    if late:
-        # WO-5: the emergency path — the order is already dispatched; record the application.
-        if not (
-            transitions.role_allows(actor, "file_application")
-            and transitions.row_allows(order, actor, "file_application")
-        ):
-            raise transitions.NotPermitted(_("This work order is not yours to move this way."))
+    if late and route.billing == Billing.PAID:
+        # WO-9: a paid job is quoted, contracted and its deposit confirmed BEFORE dispatch; an
+        # emergency job already on its way cannot become paid afterwards.
+        raise ValidationError(
+            {"billing": _("This job was dispatched as an emergency: file it as free or warranty service.")}
+        )
     application = ServiceApplication.objects.create(
         work_order=order,
         filed_by=actor,
@@ -633,11 +632,14 @@ def _check_arrears(order, arrears_agreement: str, actor) -> list[str]:
     recorded agreement of sales or the company."""
     if not order.customer.in_arrears:
         return []
-    if not arrears_agreement.strip():
+    text = arrears_agreement.strip()[:255]
+    if not text:
         raise ValidationError(
             {"arrears_agreement": _("The customer is in arrears: record who (sales or the company) agreed to serve.")}
         )
-    order.arrears_agreement = arrears_agreement.strip()[:255]
+    if text == order.arrears_agreement:
+        return []  # the agreement on record stands, and so does who recorded it
+    order.arrears_agreement = text
     order.arrears_agreed_by = actor
     return ["arrears_agreement", "arrears_agreed_by"]
 
@@ -757,10 +759,11 @@ def _after_dispatch(order):
 
 @transaction.atomic
 def workorder_reallocate(
-    *, order: WorkOrder, actor, engineer, reason: str, expected_version=None, at=None
+    *, order: WorkOrder, actor, engineer, reason: str, arrears_agreement: str = "", expected_version=None, at=None
 ) -> WorkOrder:
     """SPEC WO-6: the technical head or the region's customer manager hands the job to another
-    engineer and local sales are told."""
+    engineer and local sales are told. A customer in arrears keeps the agreement on record; if
+    there is none yet (the arrears came after the dispatch) it must be given now (WO-15)."""
     at = _now(at)
     order = _lock(order, expected_version)
     _required(reason.strip(), "reason", _("Say why the job is re-allocated."))
@@ -773,7 +776,7 @@ def workorder_reallocate(
         at=at,
         action="reallocate",
         reason=reason,
-        arrears_agreement=order.arrears_agreement,
+        arrears_agreement=arrears_agreement.strip() or order.arrears_agreement,
     )
     clocks.on_event(order, "dispatched", actor=actor, at=at)
     _after_dispatch(order)
@@ -795,12 +798,7 @@ def workorder_reallocate(
 def workorder_check_item(*, order: WorkOrder, actor, code: str, done: bool, note: str = "", at=None) -> ChecklistItem:
     at = _now(at)
     order = _lock(order)
-    if order.status not in (Status.NEW, Status.PENDING_APPROVAL, Status.APPROVED, Status.DISPATCHED, Status.SCHEDULED):
-        raise transitions.TransitionRefused(_("The readiness checklist is closed once the visit has started."))
-    if not (transitions.role_allows(actor, "schedule") or actor.role in (Role.SALES, Role.CLERK)):
-        raise transitions.NotPermitted(_("Your role may not do this on a work order."))
-    if actor.role == Role.ENGINEER and order.engineer_id != actor.pk:
-        raise transitions.NotPermitted(_("This work order is not yours to move this way."))
+    transitions.check_activity("checklist", order, actor)
     item = ChecklistItem.objects.select_for_update().filter(work_order=order, code=code).first()
     if item is None:
         raise ValidationError({"code": _("No such checklist item.")})
@@ -931,11 +929,7 @@ def workorder_reschedule(
 def workorder_pause(*, order: WorkOrder, actor, kind: str, reason: str, expected_version=None, at=None):
     at = _now(at)
     order = _lock(order, expected_version)
-    if not order.is_open:
-        raise transitions.TransitionRefused(_("Only an open work order can wait."))
-    if order.on_hold:
-        raise transitions.TransitionRefused(_("The clocks of this work order are already paused."))
-    _can_work_on(order, actor)
+    transitions.check_activity("pause", order, actor)
     _required(reason.strip(), "reason", _("Say what the job is waiting for."))
     order.on_hold, order.hold_reason = True, reason.strip()[:255]
     _save(order, actor=actor, fields=["on_hold", "hold_reason"])
@@ -948,23 +942,12 @@ def workorder_pause(*, order: WorkOrder, actor, kind: str, reason: str, expected
 def workorder_resume(*, order: WorkOrder, actor, expected_version=None, at=None):
     at = _now(at)
     order = _lock(order, expected_version)
-    if not order.on_hold:
-        raise transitions.TransitionRefused(_("The clocks of this work order are not paused."))
-    _can_work_on(order, actor)
+    transitions.check_activity("resume", order, actor)
     order.on_hold, order.hold_reason = False, ""
     _save(order, actor=actor, fields=["on_hold", "hold_reason"])
     _event(order, kind=EventKind.RESUME, actor=actor, at=at)
     clocks.resume(order, actor=actor, at=at)
     return order
-
-
-def _can_work_on(order, actor):
-    role = Role.ADMIN if actor.is_superuser else actor.role
-    if role in (Role.ADMIN, Role.TECH_HEAD, Role.SUPERVISOR, Role.CLERK, Role.CUSTOMER_MANAGER):
-        return
-    if role == Role.ENGINEER and order.engineer_id == actor.pk:
-        return
-    raise transitions.NotPermitted(_("This work order is not yours to move this way."))
 
 
 # --- the visit (WO-11, WO-16) ----------------------------------------------------------------
@@ -1001,9 +984,7 @@ def workorder_record_visit(
 ) -> Visit:
     """SPEC WO-11: the engineer fills the record on his phone (saved as often as he likes)."""
     order = _lock(order)
-    if order.status != Status.ON_SITE:
-        raise transitions.TransitionRefused(_("The visit record is filled while on site."))
-    _can_work_on(order, actor)
+    transitions.check_activity("visit", order, actor)
     visit = Visit.objects.select_for_update().filter(work_order=order, checked_out_at__isnull=True).first()
     if visit is None:
         raise transitions.TransitionRefused(_("There is no open visit."))
@@ -1025,9 +1006,7 @@ def workorder_add_part(
     """SPEC WO-16 (and WO-9: free service never includes parts)."""
     at = _now(at)
     order = _lock(order)
-    if order.status not in (Status.DISPATCHED, Status.SCHEDULED, Status.ON_SITE):
-        raise transitions.TransitionRefused(_("Parts are recorded between dispatch and completion."))
-    _can_work_on(order, actor)
+    transitions.check_activity("parts", order, actor)
     if order.billing not in policies.PARTS_ALLOWED_BILLING and supply != PartSupply.BOUGHT:
         raise ValidationError(
             {"supply": _("Free service never includes parts: the customer buys them, or the job becomes paid.")}
@@ -1076,7 +1055,7 @@ def workorder_add_part(
 def workorder_part_arrived(*, part: PartUsage, actor, at=None) -> PartUsage:
     at = _now(at)
     order = _lock(part.work_order)
-    _can_work_on(order, actor)
+    transitions.check_activity("part_arrived", order, actor)
     part = PartUsage.objects.select_for_update().get(pk=part.pk)
     if part.arrival_confirmed_at:
         return part
@@ -1124,7 +1103,8 @@ def complete_order_after_signature(order: WorkOrder, *, actor, at, outcome: str,
         _event(order, kind=EventKind.CHECK_OUT, actor=actor, at=at)
     order.outcome = outcome
     order.completed_at = at
-    fields = ["outcome", "completed_at"]
+    order.on_hold, order.hold_reason = False, ""
+    fields = ["outcome", "completed_at", "on_hold", "hold_reason"]
     if order.billing == Billing.PAID:
         paid = PaidService.objects.select_for_update().get(work_order=order)
         # SPEC WO-9: balance due within 3 working days of completion; fitted new parts 6 months.
@@ -1166,9 +1146,7 @@ def workorder_report_result(*, order: WorkOrder, actor, text: str, quality_probl
     raises an external quality information report to the quality department."""
     at = _now(at)
     order = _lock(order)
-    if order.status not in (Status.ON_SITE, Status.COMPLETED):
-        raise transitions.TransitionRefused(_("The result is reported at the end of the visit."))
-    _can_work_on(order, actor)
+    transitions.check_activity("result", order, actor)
     _required(text.strip(), "text", _("Describe the result."))
     order.result_reported_at = at
     fields = ["result_reported_at"]
@@ -1218,9 +1196,7 @@ def workorder_assess_complaint(
     """ISO 13485 7.5.4 / SPEC WO-13: 'assessed as a complaint? yes/no, by whom, when'."""
     at = _now(at)
     order = _lock(order, expected_version)
-    role = Role.ADMIN if actor.is_superuser else actor.role
-    if role not in (Role.ADMIN, Role.TECH_HEAD, Role.SUPERVISOR, Role.QUALITY, Role.CLERK):
-        raise transitions.NotPermitted(_("Your role may not do this on a work order."))
+    transitions.check_activity("assess", order, actor)
     if is_complaint and not note.strip():
         raise ValidationError({"note": _("Say what the complaint is about.")})
     order.complaint_assessed, order.complaint_assessed_by, order.complaint_assessed_at = is_complaint, actor, at
@@ -1258,11 +1234,7 @@ def workorder_record_balance(
     """SPEC WO-9: finance confirms the balance and records the invoice number."""
     at = _now(at)
     order = _lock(order, expected_version)
-    role = Role.ADMIN if actor.is_superuser else actor.role
-    if role not in (Role.FINANCE, Role.ADMIN):
-        raise transitions.NotPermitted(_("Only finance confirms payments."))
-    if order.billing != Billing.PAID or order.status != Status.COMPLETED:
-        raise transitions.TransitionRefused(_("The balance of a paid job is confirmed after completion."))
+    transitions.check_activity("balance", order, actor)
     paid = PaidService.objects.select_for_update().get(work_order=order)
     paid.invoice_no = _required(invoice_no.strip(), "invoice_no", _("Enter the invoice number."))
     paid.balance_paid_at, paid.balance_confirmed_by = at, actor
@@ -1310,6 +1282,7 @@ def workorder_cancel(*, order: WorkOrder, actor, reason: str, expected_version=N
     order = _lock(order, expected_version)
     _required(reason.strip(), "reason", _("Give the reason for cancelling."))
     order.closing_reason = reason.strip()[:255]
+    order.on_hold, order.hold_reason = False, ""
     _move(order, action="cancel", actor=actor, at=at, reason=reason.strip(), fields=["closing_reason"])
     clocks.on_event(order, "cancelled", actor=actor, at=at)
     with _in_default_language():

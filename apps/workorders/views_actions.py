@@ -33,7 +33,6 @@ from apps.core.access import can
 from apps.core.exceptions import ConflictError
 from apps.workorders import forms, policies, selectors, services, transitions
 from apps.workorders.choices import (
-    OPEN_STATUSES,
     Action,
     ApprovalStep,
     Billing,
@@ -42,103 +41,18 @@ from apps.workorders.choices import (
     Urgency,
 )
 from apps.workorders.models import PartUsage
-from apps.workorders.transitions import NotPermitted, TransitionRefused
 
-# --- who may do what now: the services' own checks, asked before a page or a button is shown ----
-#
-# Moves of the transition table ask apps.workorders.transitions; the other actions mirror the
-# guard at the top of their service (cited), so a page or button is never offered when the
-# service would refuse it. The service always checks again under the row lock.
-
-PRE_VISIT = frozenset({Status.NEW, Status.PENDING_APPROVAL, Status.APPROVED, Status.DISPATCHED, Status.SCHEDULED})
-PARTS_STATUSES = frozenset({Status.DISPATCHED, Status.SCHEDULED, Status.ON_SITE})
-RESULT_STATUSES = frozenset({Status.ON_SITE, Status.COMPLETED})
-ASSESSORS = frozenset({Role.ADMIN, Role.TECH_HEAD, Role.SUPERVISOR, Role.QUALITY, Role.CLERK})
-TRANSITION_KEYS = frozenset({"resolve_remotely", "reopen", "schedule", "reschedule", "check_in", "close", "cancel"})
+# --- who may do what now: apps.workorders.transitions.check_activity, asked before a page or a
+# button is shown; the service asks the same under the row lock.
+from apps.workorders.transitions import (  # noqa: E402
+    NotPermitted,
+    TransitionRefused,
+)
+from apps.workorders.transitions import check_activity as guard  # noqa: E402
 
 
 def _role(user):
     return Role.ADMIN if user.is_superuser else getattr(user, "role", None)
-
-
-def _not_yours():
-    return NotPermitted(_("This work order is not yours to move this way."))
-
-
-def _role_may_not():
-    return NotPermitted(_("Your role may not do this on a work order."))
-
-
-def guard(key: str, order, user) -> None:
-    """Raise NotPermitted or TransitionRefused as the service behind `key` would; else return."""
-    role = _role(user)
-    if key in TRANSITION_KEYS:
-        transitions.check(order, user, key)
-    elif key == "file_application":
-        late = order.emergency and order.application_missing  # WO-5: filed after an emergency dispatch
-        if late:
-            if not (
-                transitions.role_allows(user, "file_application")
-                and transitions.row_allows(order, user, "file_application")
-            ):
-                raise _not_yours()
-        else:
-            transitions.check(order, user, "file_application")
-        if hasattr(order, "application"):
-            raise TransitionRefused(_("This work order already has an application."))
-    elif key == "decide":
-        transitions.check(order, user, "approve")
-    elif key == "remote":  # services.workorder_record_remote
-        if not transitions.role_allows(user, "resolve_remotely"):
-            raise _role_may_not()
-        if order.status != Status.NEW:
-            raise TransitionRefused(_("Remote attempts are recorded while the request is new."))
-    elif key == "checklist":  # services.workorder_check_item
-        if not (transitions.role_allows(user, "schedule") or role in (Role.SALES, Role.CLERK)):
-            raise _role_may_not()
-        if role == Role.ENGINEER and order.engineer_id != user.pk:
-            raise _not_yours()
-        if order.status not in PRE_VISIT:
-            raise TransitionRefused(_("The readiness checklist is closed once the visit has started."))
-    elif key == "visit":  # services.workorder_record_visit
-        services._can_work_on(order, user)
-        if order.status != Status.ON_SITE:
-            raise TransitionRefused(_("The visit record is filled while on site."))
-    elif key == "parts":  # services.workorder_add_part
-        services._can_work_on(order, user)
-        if order.status not in PARTS_STATUSES:
-            raise TransitionRefused(_("Parts are recorded between dispatch and completion."))
-    elif key == "part_arrived":  # services.workorder_part_arrived
-        services._can_work_on(order, user)
-    elif key == "result":  # services.workorder_report_result
-        services._can_work_on(order, user)
-        if order.status not in RESULT_STATUSES:
-            raise TransitionRefused(_("The result is reported at the end of the visit."))
-    elif key == "assess":  # services.workorder_assess_complaint
-        if role not in ASSESSORS:
-            raise _role_may_not()
-    elif key == "balance":  # services.workorder_record_balance
-        if role not in (Role.FINANCE, Role.ADMIN):
-            raise NotPermitted(_("Only finance confirms payments."))
-        if order.billing != Billing.PAID or order.status != Status.COMPLETED:
-            raise TransitionRefused(_("The balance of a paid job is confirmed after completion."))
-    elif key == "pause":  # services.workorder_pause
-        services._can_work_on(order, user)
-        if order.status not in OPEN_STATUSES:
-            raise TransitionRefused(_("Only an open work order can wait."))
-        if order.on_hold:
-            raise TransitionRefused(_("The clocks of this work order are already paused."))
-    elif key == "resume":  # services.workorder_resume
-        services._can_work_on(order, user)
-        if not order.on_hold:
-            raise TransitionRefused(_("The clocks of this work order are not paused."))
-    elif key in ("note", "attach"):
-        # The services add to the timeline without a role check of their own: whoever may
-        # change work orders (the access table) may add a note or a file.
-        if not can(user, "workorder", "change"):
-            raise _role_may_not()
-    else:  # pragma: no cover - a programming error
-        raise ValueError(key)
 
 
 def may(key: str, order, user) -> bool:

@@ -171,7 +171,7 @@ class DispatchView(LoginRequiredMixin, View):
                     **common, arrears_agreement=data.get("arrears_agreement", "")
                 )
             else:
-                order = services.workorder_reallocate(**common)
+                order = services.workorder_reallocate(**common, arrears_agreement=data.get("arrears_agreement", ""))
         except transitions.NotPermitted as error:
             raise PermissionDenied(str(error.message)) from error
         except transitions.TransitionRefused as error:

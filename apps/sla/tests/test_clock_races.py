@@ -17,7 +17,7 @@ from apps.sla.models import SlaClock
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -669,6 +669,15 @@ class EmergencyDispatchSerializer(DispatchSerializer):
 class ReallocateSerializer(VersionOnly):
     engineer = _id_field(User.objects.all())
     reason = serializers.CharField(max_length=255)
+    arrears_agreement = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Only when the customer is in arrears and no agreement is on record yet: who agreed to serve (WO-15)."
+        ),
+    )
 
 
 class ChecklistSerializer(VersionOnly):

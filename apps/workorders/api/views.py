@@ -375,6 +375,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 actor=request.user,
                 engineer=data["engineer"],
                 reason=data["reason"],
+                arrears_agreement=data["arrears_agreement"],
                 expected_version=data["version"],
             )
         return self._detail(order.pk)

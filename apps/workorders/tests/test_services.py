@@ -509,6 +509,11 @@ def test_only_spare_parts_between_dispatch_and_completion(world):
     new = register(world)
     with pytest.raises(transitions.TransitionRefused):
         services.workorder_add_part(
+            order=new, actor=world.tech_head, item=world.part, quantity=1, supply=PartSupply.BOUGHT
+        )
+    # Before dispatch the order is nobody's: an engineer is told it is not his.
+    with pytest.raises(transitions.NotPermitted):
+        services.workorder_add_part(
             order=new, actor=world.engineer, item=world.part, quantity=1, supply=PartSupply.BOUGHT
         )
 
