@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import AnonRateThrottle
 
+from apps.core.access import can
 from apps.core.navigation import menu_for
 
 
@@ -20,6 +21,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["shortcuts"] = menu_for(self.request.user)
+        # The hotline's first job (SPEC WO-1): registering a call is one tap from home.
+        ctx["can_register_request"] = can(self.request.user, "workorder", "add")
         return ctx
 
 

@@ -216,3 +216,17 @@ def test_an_item_with_lots_keeps_its_kind(api_client, db):
     )
     assert response.status_code == 400
     assert "kind" in response.json()
+
+
+def test_the_hotline_home_page_leads_to_registering_a_request(client, clerk):
+    client.force_login(clerk)
+    page = client.get("/").content.decode()
+    assert 'href="/work-orders/new/"' in page
+
+
+def test_roles_that_cannot_register_requests_get_no_such_tile(client, db):
+    from apps.accounts.choices import Role
+    from apps.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.FINANCE))
+    assert 'href="/work-orders/new/"' not in client.get("/").content.decode()
