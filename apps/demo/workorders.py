@@ -21,6 +21,7 @@ from apps.customers.choices import ProductLineUsage
 from apps.customers.models import Contact
 from apps.instruments.choices import InstrumentStatus
 from apps.instruments.models import Instrument
+from apps.workorders.choices import PauseKind
 
 # How many customers (in code order) the stories choose from: enough for every kind of story,
 # few enough to stay quick at any scale.
@@ -350,7 +351,7 @@ def create_work_orders(gen) -> None:
     s.wo.workorder_pause(
         order=order,
         actor=order.engineer,
-        kind="customer",
+        kind=PauseKind.WAITING_CUSTOMER,
         reason="检验科搬迁新楼，客户通知后再约上门时间",
         at=s.at(days=1),
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.accounts.choices import Role as R
+from apps.sla.choices import PauseKind as _SlaPauseKind
 
 
 class WorkType(models.TextChoices):
@@ -191,10 +192,8 @@ class AttachmentKind(models.TextChoices):
     FILE = "file", _("File")
 
 
-class PauseKind(models.TextChoices):
-    CUSTOMER = "customer", _("Waiting for the customer")
-    PARTS = "parts", _("Waiting for parts")
-    OTHER = "other", _("Other")
+# Why a job waits: the SLA clock engine's own reasons, so the clocks take them as they are.
+PauseKind = _SlaPauseKind
 
 
 # --- the state machine (SPEC WO-18) ----------------------------------------------------------

@@ -7,7 +7,7 @@ event → clocks to start / stop, read from policies.py, so the rules stay data.
 from __future__ import annotations
 
 from apps.sla import services as sla
-from apps.workorders.choices import Urgency, WorkType
+from apps.workorders.choices import PauseKind, Urgency, WorkType
 
 # event -> {work type or "urgent" or "*": (start codes, stop codes)}
 START = {
@@ -78,7 +78,7 @@ def on_event(order, event: str, *, actor, at) -> None:
     if order.on_hold:
         # A clock started while the order waits (e.g. dispatched while waiting for the customer)
         # waits too; paused time is never charged to the engineer.
-        sla.clocks_pause_all(subject=order, at=at, reason=order.hold_reason or "-", kind="other", actor=actor)
+        sla.clocks_pause_all(subject=order, at=at, reason=order.hold_reason or "-", kind=PauseKind.OTHER, actor=actor)
 
 
 def due_at(order, code: str):
@@ -91,12 +91,8 @@ def due_at(order, code: str):
     return None
 
 
-# choices.PauseKind (the work order's words) → apps.sla PauseKind (the clock's words).
-_SLA_PAUSE_KIND = {"customer": "waiting_customer", "parts": "waiting_parts"}
-
-
 def pause(order, *, actor, at, kind: str, reason: str) -> None:
-    sla.clocks_pause_all(subject=order, at=at, reason=reason, kind=_SLA_PAUSE_KIND.get(kind, kind), actor=actor)
+    sla.clocks_pause_all(subject=order, at=at, reason=reason, kind=kind, actor=actor)
 
 
 def resume(order, *, actor, at) -> None:

@@ -5,7 +5,6 @@ and API follows.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,8 +22,6 @@ BALANCE_DUE_WORKING_DAYS = int(_OVERRIDES.get("BALANCE_DUE_WORKING_DAYS", 3))
 PAID_PARTS_WARRANTY_MONTHS = int(_OVERRIDES.get("PAID_PARTS_WARRANTY_MONTHS", 6))
 # SPEC WO-16: arrival of shipped parts not confirmed within 10 days → the engineer calls.
 PART_ARRIVAL_REMINDER_DAYS = int(_OVERRIDES.get("PART_ARRIVAL_REMINDER_DAYS", 10))
-# SPEC WO-2: application troubleshooting — call back within 1 hour.
-APPLICATION_CALLBACK = timedelta(minutes=int(_OVERRIDES.get("APPLICATION_CALLBACK_MINUTES", 60)))
 # How many earlier jobs on the instrument the intake screen shows.
 RECENT_JOBS_SHOWN = 5
 # Attachments (SPEC WO-1: photos, video, files).
@@ -92,8 +89,6 @@ def approval_route(*, work_type: str, in_warranty: bool, usage: str, billing: st
 HARDWARE_FOR_APPROVAL = frozenset(
     {WorkType.REPAIR, WorkType.MAINTENANCE, WorkType.UPGRADE, WorkType.COMMISSIONING, WorkType.INSTALLATION}
 )
-# Installation of a newly sold unit is part of the sale: no free/paid decision.
-SALE_INCLUDED = frozenset({WorkType.INSTALLATION})
 
 # SPEC WO-9: free service never includes parts.
 PARTS_ALLOWED_BILLING = frozenset({Billing.PAID, Billing.WARRANTY})
@@ -200,10 +195,3 @@ RANK_SKILL = 25
 RANK_QUALIFIED = 20
 RANK_LOAD_PENALTY = 5  # per open job already assigned
 RANK_DISTANCE_PENALTY_PER_100KM = 4
-
-# --- SLA clocks started by work-order events (codes of apps.sla SlaPolicy rows) --------------
-# event -> (clocks to start, clocks to stop)
-CLOCKS_REPAIR = {"created": ("repair_handover", "repair_on_site"), "dispatched": ("repair_first_contact",)}
-CLOCKS_COMMISSIONING = {"created": ("commission_notify",), "dispatched": ("commission_prerequisites",)}
-CLOCKS_URGENT = {"created": ("urgent_answer", "urgent_on_site")}
-APPLICATION_TROUBLESHOOTING_CALLBACK_CLOCK = "callback_application"

@@ -30,7 +30,6 @@ from apps.workorders.choices import (
     PartSupply,
     Status,
     Urgency,
-    WorkType,
 )
 from apps.workorders.models import (
     ApprovalDecision,
@@ -119,15 +118,10 @@ def _in_default_language():
     return translation.override(settings.LANGUAGE_CODE)
 
 
-def _staff(role: str, region=None):
+def _staff(role: str):
     from apps.accounts.models import User
 
-    users = User.objects.filter(role=role, is_active=True)
-    if region is not None:
-        regional = users.filter(regions=region)
-        if regional.exists():
-            return list(regional)
-    return list(users)
+    return list(User.objects.filter(role=role, is_active=True))
 
 
 def _required(value, field: str, message: str):
@@ -206,9 +200,6 @@ def workorder_create(
         remote_actions=remote_actions,
         billing=Billing.WARRANTY if in_warranty else Billing.UNDECIDED,
     )
-    if work_type == WorkType.APP_TROUBLESHOOTING:
-        # SPEC WO-2: application troubleshooting — call back within one hour.
-        order.callback_due_at = at + policies.APPLICATION_CALLBACK
     order._history_user = actor
     order.full_clean(exclude=["number"])
     order.save()
@@ -216,8 +207,10 @@ def workorder_create(
     # auto_now_add stamped the insert; the request was taken at `at` (lists sort and show this).
     order.created_at = at
     order.save(update_fields=["number", "created_at"])
-    for position, (code, label) in enumerate(policies.checklist_for(work_type)):
-        ChecklistItem.objects.create(work_order=order, code=code, label=str(label), position=position)
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(work_order=order, code=code, label=str(label), position=position)
+        for position, (code, label) in enumerate(policies.checklist_for(work_type))
+    )
     _event(
         order,
         kind=EventKind.CREATED,
@@ -236,10 +229,10 @@ def workorder_create(
             text=_("The customer is in arrears: service goes ahead only after sales or the company agrees."),
         )
     clocks.on_event(order, "created", actor=actor, at=at)
+    # SPEC WO-2: application troubleshooting is called back within the call-back time limit
+    # (an admin-editable SLA policy); the promise is that clock's deadline on its calendar.
     callback_due = clocks.due_at(order, "callback_application")
     if callback_due is not None:
-        # The promise shown to the clerk is the clock's deadline (its calendar's hours), not a
-        # wall-clock hour that would fall in the night.
         order.callback_due_at = callback_due
         order.save(update_fields=["callback_due_at"])
     with _in_default_language():

@@ -278,7 +278,7 @@ def test_reallocation_pause_resume_reschedule_notes_and_cancel(w):
     order = _dispatched(w)
     order = _post(w.head, order, "reallocate", engineer=w.engineer_2.pk, reason="李工休假")
     assert order["engineer"] == w.engineer_2.pk
-    order = _post(w.head, order, "pause", kind="customer", reason="客户实验室装修")
+    order = _post(w.head, order, "pause", kind="waiting_customer", reason="客户实验室装修")
     assert order["on_hold"] is True and order["hold_reason"] == "客户实验室装修"
     order = _post(w.head, order, "resume")
     assert order["on_hold"] is False

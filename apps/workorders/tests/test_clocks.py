@@ -143,7 +143,7 @@ def test_waiting_for_parts_over_a_weekend_moves_the_on_site_deadline_by_exactly_
     services.workorder_pause(
         order=order,
         actor=world.engineer,
-        kind=PauseKind.PARTS,
+        kind=PauseKind.WAITING_PARTS,
         reason="等待色谱柱到货",
         at=local(2026, 10, 16, 18, 0),  # Friday evening
     )
@@ -177,7 +177,7 @@ def test_an_office_clock_paused_over_a_weekend_loses_only_the_office_time_it_wai
     services.workorder_pause(
         order=order,
         actor=world.clerk,
-        kind=PauseKind.CUSTOMER,
+        kind=PauseKind.WAITING_CUSTOMER,
         reason="客户要求周一再联系",
         at=local(2026, 10, 16, 17, 27),
     )
@@ -191,11 +191,11 @@ def test_an_office_clock_paused_over_a_weekend_loses_only_the_office_time_it_wai
 def test_pausing_twice_is_a_clear_conflict_and_changes_nothing(world):
     order = register(world, at=local(2026, 6, 8, 9, 0))
     services.workorder_pause(
-        order=order, actor=world.clerk, kind=PauseKind.CUSTOMER, reason="客户外出", at=local(2026, 6, 8, 9, 1)
+        order=order, actor=world.clerk, kind=PauseKind.WAITING_CUSTOMER, reason="客户外出", at=local(2026, 6, 8, 9, 1)
     )
     with pytest.raises(services.transitions.TransitionRefused):
         services.workorder_pause(
-            order=order, actor=world.clerk, kind=PauseKind.CUSTOMER, reason="再次", at=local(2026, 6, 8, 9, 2)
+            order=order, actor=world.clerk, kind=PauseKind.WAITING_CUSTOMER, reason="再次", at=local(2026, 6, 8, 9, 2)
         )
     assert clocks_of(order)["repair_on_site"].pause_reason == "客户外出"
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from apps.customers.choices import ProductLineUsage
 from apps.notifications.models import Message
+from apps.sla import policies as sla_policies
 from apps.workorders import policies, services, transitions
 from apps.workorders.choices import (
     APPROVERS,
@@ -108,7 +109,8 @@ def test_the_numbers_of_wo9_and_wo16_are_the_spec_ones():
     assert policies.BALANCE_DUE_WORKING_DAYS == 3
     assert policies.PAID_PARTS_WARRANTY_MONTHS == 6
     assert policies.PART_ARRIVAL_REMINDER_DAYS == 10
-    assert policies.APPLICATION_CALLBACK == dt.timedelta(hours=1)
+    # SPEC WO-2: the call-back within one hour is the seeded SLA time limit.
+    assert sla_policies.CALLBACK_APPLICATION_WITHIN == dt.timedelta(hours=1)
     # SPEC WO-9: free service never includes parts.
     assert Billing.FREE not in policies.PARTS_ALLOWED_BILLING
 

@@ -58,7 +58,7 @@ def test_reallocation_keeps_who_agreed_to_serve_a_customer_in_arrears(world):
 
 def test_a_clock_started_while_the_order_waits_waits_too(world):
     order = walk(world, register(world), Status.APPROVED)
-    services.workorder_pause(order=order, actor=world.tech_head, kind=PauseKind.CUSTOMER, reason="等客户", at=T)
+    services.workorder_pause(order=order, actor=world.tech_head, kind=PauseKind.WAITING_CUSTOMER, reason="等客户", at=T)
     services.workorder_dispatch(
         order=order, actor=world.tech_head, engineer=world.engineer, at=T + dt.timedelta(minutes=5)
     )
@@ -121,7 +121,7 @@ def test_no_late_application_on_a_cancelled_order(world):
 
 def test_completion_ends_the_wait(world):
     order = walk(world, register(world), Status.ON_SITE)
-    services.workorder_pause(order=order, actor=world.engineer, kind=PauseKind.PARTS, reason="等配件", at=T)
+    services.workorder_pause(order=order, actor=world.engineer, kind=PauseKind.WAITING_PARTS, reason="等配件", at=T)
     order.refresh_from_db()
     services.workorder_record_visit(
         order=order, actor=world.engineer, findings="f", work_done="w", lab_head_consent=True

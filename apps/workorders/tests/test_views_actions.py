@@ -350,7 +350,9 @@ def test_a_new_appointment_needs_the_customer_told(client, w):
 def test_pausing_and_resuming_the_clocks(client, w):
     order = walk(w, register(w), Status.DISPATCHED)
     client.force_login(w.engineer)
-    client.post(url("pause", order), {"expected_version": order.version, "kind": "customer", "reason": "客户停机中"})
+    client.post(
+        url("pause", order), {"expected_version": order.version, "kind": "waiting_customer", "reason": "客户停机中"}
+    )
     order.refresh_from_db()
     assert order.on_hold and order.hold_reason == "客户停机中"
     assert "resume" in {i.key for i in _all(action_bar(order, w.engineer))}
