@@ -44,15 +44,11 @@ from apps.workorders.models import PartUsage
 
 # --- who may do what now: apps.workorders.transitions.check_activity, asked before a page or a
 # button is shown; the service asks the same under the row lock.
-from apps.workorders.transitions import (  # noqa: E402
+from apps.workorders.transitions import (
     NotPermitted,
     TransitionRefused,
 )
-from apps.workorders.transitions import check_activity as guard  # noqa: E402
-
-
-def _role(user):
-    return Role.ADMIN if user.is_superuser else getattr(user, "role", None)
+from apps.workorders.transitions import check_activity as guard
 
 
 def may(key: str, order, user) -> bool:

@@ -21,7 +21,7 @@ from apps.core.access import can, sees_internal_notes
 from apps.core.exceptions import ConflictError
 from apps.core.ids import parse_id
 from apps.workorders import dispatching, services, transitions
-from apps.workorders.choices import TRANSITIONS, Status
+from apps.workorders.choices import TRANSITIONS
 from apps.workorders.forms_dispatch import DispatchForm
 from apps.workorders.selectors import workorder_list
 
@@ -36,10 +36,10 @@ TITLES = {
 
 
 def _default_mode(order) -> str:
-    if order.status in (Status.NEW, Status.PENDING_APPROVAL):
-        return "emergency"
-    if order.status in (Status.DISPATCHED, Status.SCHEDULED):
-        return "reallocate"
+    """The assignment move the transition table allows from the order's state."""
+    for mode, action in MODES.items():
+        if order.status in TRANSITIONS[action][0]:
+            return mode
     return "dispatch"
 
 
