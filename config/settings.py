@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.sla",
     "apps.notifications",
     "apps.workorders",
+    "apps.followups",
     "apps.demo",
 ]
 

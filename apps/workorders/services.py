@@ -18,7 +18,7 @@ from apps.accounts.choices import Role
 from apps.core.dates import add_months
 from apps.core.exceptions import ConflictError
 from apps.customers.choices import ProductLineUsage
-from apps.workorders import clocks, policies, transitions
+from apps.workorders import aftercare, clocks, policies, transitions
 from apps.workorders.choices import (
     ApplicationState,
     ApprovalStep,
@@ -312,6 +312,7 @@ def workorder_resolve_remotely(*, order: WorkOrder, actor, solution: str, expect
     )
     clocks.on_event(order, "contacted", actor=actor, at=at)
     clocks.on_event(order, "cancelled", actor=actor, at=at)
+    aftercare.on_completed(order, actor=actor, at=at)
     return order
 
 
@@ -326,6 +327,7 @@ def workorder_reopen(*, order: WorkOrder, actor, reason: str, expected_version=N
     # The remote solution did not hold: the request is new again and its time limits start anew
     # (solving it remotely had stopped them all).
     clocks.on_event(order, "created", actor=actor, at=at)
+    aftercare.on_reopened(order, actor=actor, at=at, reason=reason.strip())
     return order
 
 
@@ -1107,6 +1109,8 @@ def complete_order_after_signature(order: WorkOrder, *, actor, at, outcome: str,
         paid.save(update_fields=["balance_due_date", "parts_warranty_until"])
     _move(order, action="complete", actor=actor, at=at, fields=fields, data={"outcome": outcome})
     clocks.on_event(order, "finished", actor=actor, at=at)
+    # SPEC §4, §5: the follow-up plan, the survey, the VIP visit record, new-project tracking.
+    aftercare.on_completed(order, actor=actor, at=at)
     with _in_default_language():
         if outcome == Outcome.UNSOLVED:
             # SPEC WO-14: unsolved → the regional customer manager and the supervisor.
