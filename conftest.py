@@ -29,6 +29,7 @@ _SEEDING_MIGRATIONS = (
     ("accounts", "0003_seed_skill_groups", "seed"),
     ("sla", "0002_default_calendars", "create"),
     ("sla", "0004_seed_policies", "create"),
+    ("vip", "0001_initial", "seed_tiers"),
     ("followups", "0001_initial", "seed"),
 )
 

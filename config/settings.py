@@ -51,7 +51,10 @@ INSTALLED_APPS = [
     "apps.sla",
     "apps.notifications",
     "apps.workorders",
+    "apps.surveys",
+    "apps.survival",
     "apps.followups",
+    "apps.vip",
     "apps.demo",
 ]
 

@@ -14,6 +14,10 @@ api_v1 = [
     path("", include("apps.sla.api.urls")),
     path("", include("apps.notifications.api.urls")),
     path("", include("apps.workorders.api.urls")),
+    path("", include("apps.surveys.api.urls")),
+    path("", include("apps.followups.api.urls")),
+    path("", include("apps.vip.api.urls")),
+    path("", include("apps.survival.api.urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +37,10 @@ urlpatterns = [
     path("", include("apps.sla.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.workorders.urls")),
+    path("", include("apps.surveys.urls")),
+    path("", include("apps.followups.urls")),
+    path("", include("apps.vip.urls")),
+    path("", include("apps.survival.urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/auth/token/", views_site.ObtainTokenView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -42,6 +42,10 @@ STAFF_VIEWERS = frozenset(
     {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.CLERK}
 )
 
+# SPEC §4: who calls customers back and who leads that work.
+FOLLOWUP_WORKERS = frozenset({R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER})
+FOLLOWUP_SHEET_ROLES = frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.ENGINEER})
+
 ACCESS: dict[str, dict[str, frozenset]] = {
     "region": {
         "view": INTERNAL_STAFF,
@@ -145,6 +149,51 @@ ACCESS: dict[str, dict[str, frozenset]] = {
         "deactivate": MANAGERS,
         "import": frozenset(),
     },
+    # SPEC FU-5: the VIP programme. Tiers are data the technical head and admins edit; commerce
+    # enters the purchase volumes they are based on (sales read their customers'). Members and
+    # visits: rows scoped by apps.vip.selectors (engineers: their regions and the VIPs they are
+    # the fixed engineer of; customer managers their regions; sales their customers); "add" on
+    # vip_member is re-tiering; an engineer announces and cancels only his own visits (the row
+    # rule of apps.vip.selectors.visit_refusal).
+    "vip_tier": {
+        "view": frozenset(
+            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.MARKETING_HEAD,
+             R.GENERAL_MANAGER, R.COMMERCE}
+        ),
+        "add": MANAGERS,
+        "change": MANAGERS,
+        "deactivate": MANAGERS,
+        "import": frozenset(),
+    },
+    "purchase_volume": {
+        "view": frozenset(
+            {R.ADMIN, R.COMMERCE, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.FINANCE, R.SALES}
+        ),
+        "add": frozenset({R.ADMIN, R.COMMERCE}),
+        "change": frozenset({R.ADMIN, R.COMMERCE}),
+        "deactivate": frozenset({R.ADMIN, R.COMMERCE}),
+        "import": frozenset({R.ADMIN, R.COMMERCE}),
+    },
+    "vip_member": {
+        "view": frozenset(
+            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.MARKETING_HEAD,
+             R.GENERAL_MANAGER}
+        ),
+        "add": MANAGERS,
+        "change": MANAGERS,
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "vip_visit": {
+        "view": frozenset(
+            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.MARKETING_HEAD,
+             R.GENERAL_MANAGER}
+        ),
+        "add": frozenset(),
+        "change": frozenset({R.ADMIN, R.TECH_HEAD, R.ENGINEER}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
     # Everyone reads his own in-app notifications; the outbox (every message and its
     # delivery state) is for the people who run the system.
     "notification": {
@@ -158,6 +207,86 @@ ACCESS: dict[str, dict[str, frozenset]] = {
         "view": MANAGERS | {R.SUPERVISOR},
         "add": frozenset(),
         "change": MANAGERS,
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # SPEC FU-6: new-project survival. Engineers and customer managers see their regions', sales
+    # their customers' projects (rows: apps.survival.selectors); heads and the marketing centre all.
+    # Checks are recorded by the technical side; sales read them, with the reasons.
+    "new_project": {
+        "view": frozenset(
+            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.ENGINEER,
+             R.SALES}
+        ),
+        "add": frozenset({R.ADMIN, R.TECH_HEAD, R.ENGINEER, R.SALES}),
+        "change": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.ENGINEER, R.SALES}),
+        "record": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER}),
+        "stop": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.ENGINEER}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # SPEC SQ-1 … SQ-3: satisfaction surveys (rows scoped like their work orders by
+    # apps.surveys.selectors; not for dealers) and the cases their low scores open. Who fills a
+    # survey in, and who works a case, is the table of apps.surveys.choices on top of this.
+    "survey": {
+        "view": INTERNAL_STAFF,
+        "add": frozenset(),
+        "change": frozenset({R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.ENGINEER}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "survey_case": {
+        "view": INTERNAL_STAFF,
+        "add": frozenset(),
+        "change": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.QUALITY, R.ENGINEER}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # SPEC SQ-4: raters score engineers (the technical head's phone survey, the marketing-centre
+    # leaders, sales); the monthly record is read by the heads and by each engineer (his own).
+    "engineer_rating": {
+        "view": frozenset(
+            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}
+        ),
+        "add": frozenset({R.ADMIN, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}),
+        "change": frozenset({R.ADMIN, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "engineer_quality": {
+        "view": frozenset(
+            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.ENGINEER}
+        ),
+        "add": frozenset(),
+        "change": frozenset(),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # SPEC §4 follow-ups: every internal role reads them (rows: apps.followups.selectors); the
+    # callers and their leaders record; the leaders' queue (FU-3) and the phone load (FU-7) are
+    # for the heads. apps.followups.services decides who may record a particular follow-up.
+    "followup": {
+        "view": INTERNAL_STAFF,
+        "add": FOLLOWUP_WORKERS,
+        "change": FOLLOWUP_WORKERS,
+        "lead": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR}),
+        "load": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # SPEC FU-1: the rules table is read by everyone, changed by the department's managers.
+    "followup_rule": {
+        "view": INTERNAL_STAFF,
+        "add": MANAGERS,
+        "change": MANAGERS,
+        "deactivate": MANAGERS,
+        "import": frozenset(),
+    },
+    # SPEC FU-4: the follow-up sheet (跟踪回访单) of the callers, reviewed and signed by their heads.
+    "followup_sheet": {
+        "view": FOLLOWUP_SHEET_ROLES,
+        "add": FOLLOWUP_SHEET_ROLES,
+        "change": FOLLOWUP_SHEET_ROLES,
         "deactivate": frozenset(),
         "import": frozenset(),
     },

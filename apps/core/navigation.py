@@ -26,28 +26,55 @@ ITEMS = {
     "sla_policies": ("sla:policy_list", _("Time limits"), "sla_policy"),
     "outbox": ("notifications:outbox_list", _("Outbox"), "outbox"),
     "webhooks": ("notifications:webhook_list", _("Robot webhooks"), "webhook"),
+    "calls": ("followups:calls", _("My calls"), "followup"),
+    "followups": ("followups:list", _("Follow-ups"), "followup"),
+    "leader_queue": ("followups:leader_queue", _("Follow-up decisions"), "followup"),
+    "followup_sheets": ("followups:sheet_list", _("Follow-up sheets"), "followup_sheet"),
+    "followup_rules": ("followups:rule_list", _("Follow-up rules"), "followup_rule"),
+    "surveys": ("surveys:list", _("Surveys"), "survey"),
+    "survey_cases": ("surveys:case_list", _("Survey cases"), "survey_case"),
+    "service_quality": ("surveys:quality", _("Service quality"), "engineer_quality"),
+    "ratings": ("surveys:rating_list", _("Engineer ratings"), "engineer_rating"),
+    "new_projects": ("survival:project_list", _("New projects"), "new_project"),
+    "survival": ("survival:report", _("Survival rate"), "new_project"),
+    "vip_visits_mine": ("vip:visit_mine", _("My VIP visits"), "vip_visit"),
+    "vip_members": ("vip:member_list", _("VIP customers"), "vip_member"),
+    "vip_visits": ("vip:visit_list", _("VIP visits"), "vip_visit"),
+    "vip_tiers": ("vip:tier_list", _("VIP tiers"), "vip_tier"),
+    "purchase_volumes": ("vip:volume_list", _("Purchase volumes"), "purchase_volume"),
 }
 
 # Items only some roles get although others may open the page.
-ONLY_FOR = {"myjobs": frozenset({R.ENGINEER})}
+ONLY_FOR = {
+    "calls": frozenset({R.CLERK, R.ENGINEER, R.CUSTOMER_MANAGER}),
+    # Everyone may read the rules table; the menu shows it to those who run the follow-up work.
+    "followup_rules": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR}),
+    "leader_queue": frozenset({R.SUPERVISOR, R.TECH_HEAD}),
+    "myjobs": frozenset({R.ENGINEER}),
+    "vip_visits_mine": frozenset({R.ENGINEER}),
+}
 
 # What each role needs first; anything else it may see follows.
 ROLE_ORDER = {
-    R.CLERK: ["workorders", "board", "customers", "instruments", "contacts", "dealers", "models", "items"],
-    R.ENGINEER: ["myjobs", "workorders", "instruments", "customers", "contacts", "items", "lots", "models"],
-    R.SALES: ["workorders", "customers", "instruments", "contacts", "items"],
+    R.CLERK: ["calls", "workorders", "board", "customers", "instruments", "contacts", "dealers", "models", "items"],
+    R.ENGINEER: [
+        "calls", "myjobs", "vip_visits_mine", "workorders", "new_projects", "instruments", "customers", "contacts",
+        "items", "lots", "models",
+    ],
+    R.SALES: ["workorders", "customers", "new_projects", "instruments", "contacts", "items"],
     R.DEALER: ["workorders", "customers", "instruments", "items", "models"],
     R.TECH_HEAD: [
-        "board", "workorders", "instruments", "customers", "staff", "qualifications", "regions", "models", "items",
-        "lots", "calendar", "sla_policies", "outbox",
+        "board", "workorders", "leader_queue", "followups", "followup_sheets", "survey_cases", "service_quality",
+        "instruments", "customers", "staff", "qualifications", "regions", "models", "items", "lots", "calendar",
+        "sla_policies", "followup_rules", "outbox",
     ],
-    R.CUSTOMER_MANAGER: ["board", "workorders", "customers", "instruments", "staff", "regions"],
-    R.COMMERCE: ["workorders", "items", "lots", "models", "dealers", "customers"],
+    R.CUSTOMER_MANAGER: ["board", "workorders", "followups", "customers", "instruments", "staff", "regions"],
+    R.COMMERCE: ["purchase_volumes", "workorders", "items", "lots", "models", "dealers", "customers"],
     R.LOGISTICS: ["workorders", "items", "lots", "customers"],
-    R.QUALITY: ["workorders", "lots", "items", "models", "instruments", "customers"],
+    R.QUALITY: ["workorders", "survey_cases", "lots", "items", "models", "instruments", "customers"],
     R.ADMIN: [
         "workorders", "board", "customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff",
-        "qualifications", "calendar", "sla_policies", "outbox", "webhooks",
+        "qualifications", "calendar", "sla_policies", "followup_rules", "outbox", "webhooks",
     ],
 }
 

@@ -13,7 +13,8 @@ that `save()` would compute (pinyin keys, warranty end) are filled in here first
 Work orders come last (apps.demo.workorders): a fixed mix of requests in every state, written
 through the work-order services (timeline, approvals, SLA clocks, notifications, signed
 reports) at fixed offsets from `now` (default: the current minute), so the dispatch board and
-its clocks look alive.
+its clocks look alive. Then what follows completed jobs (apps.demo.aftercare): follow-ups on the
+call lists, surveys and their cases, engineers' ratings, the VIP programme, new-project checks.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from apps.core.text import pinyin_keys
 from apps.customers.choices import ContactRole, CustomerKind, CustomerTier, HospitalGrade, ProductLineUsage
 from apps.customers.models import Contact, Customer, Dealer, Department
 from apps.demo import data
+from apps.demo.aftercare import create_aftercare
 from apps.demo.workorders import create_work_orders
 from apps.instruments.choices import InstrumentStatus, Ownership
 from apps.instruments.models import Instrument
@@ -80,6 +82,27 @@ def current_counts() -> dict[str, int]:
         "lot_matches": LotMatch.objects.count(),
         "instruments": Instrument.objects.count(),
         "work_orders": WorkOrder.objects.count(),
+        **_aftercare_counts(),
+    }
+
+
+def _aftercare_counts() -> dict[str, int]:
+    """Rows of issue 4's apps (follow-ups, surveys, VIP, survival), those installed."""
+    from django.apps import apps
+
+    wanted = (
+        ("followups", "followups", "FollowUp"),
+        ("surveys", "surveys", "Survey"),
+        ("survey_cases", "surveys", "SurveyCase"),
+        ("engineer_ratings", "surveys", "EngineerRating"),
+        ("vip_members", "vip", "VipMembership"),
+        ("vip_visits", "vip", "VipVisit"),
+        ("new_projects", "survival", "NewProject"),
+    )
+    return {
+        name: apps.get_model(app, model).objects.count()
+        for name, app, model in wanted
+        if apps.is_installed(f"apps.{app}")
     }
 
 
@@ -184,6 +207,7 @@ class _Generator:
         self.create_departments_and_contacts()
         self.create_instruments()
         create_work_orders(self)
+        create_aftercare(self)
 
     def create_admin(self) -> None:
         admin = User(username="admin", name="系统管理员", role=Role.ADMIN, is_staff=True, is_superuser=True)

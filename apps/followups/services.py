@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -434,6 +435,8 @@ def _clean_answers(questionnaire: str, answers: Mapping | None) -> dict:
                 number = float(str(value).replace(",", ""))
             except ValueError:
                 raise ValidationError({code: _("Enter a number.")}) from None
+            if not math.isfinite(number):  # "1e400", "inf", "nan" parse as floats
+                raise ValidationError({code: _("Enter a number.")})
             if number < 0:
                 raise ValidationError({code: _("Enter a number of zero or more.")})
             clean[code] = int(number) if number == int(number) else number
@@ -952,3 +955,54 @@ def rule_update(*, actor, rule, data, expected_version) -> FollowUpRule:
     from apps.core.services import record_update
 
     return record_update(instance=rule, actor=actor, data=data, expected_version=expected_version)
+
+
+# --- daily reminder of overdue follow-ups ------------------------------------------------------
+
+
+def remind_overdue(*, today: dt.date) -> int:
+    """Tell each caller once a day how many of his follow-ups are overdue (still planned, due
+    before `today`); clerks count the hotline pool too. One in-app message per caller per day."""
+    from django.db.models import Count, Q
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.translation import ngettext
+
+    from apps.accounts.models import User
+    from apps.notifications.choices import Channel as MessageChannel
+    from apps.notifications.services import notify
+
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone())
+    overdue = FollowUp.objects.filter(state=State.PLANNED, due_at__lt=start)
+    counts = dict(
+        overdue.filter(assignee__isnull=False).values("assignee").annotate(n=Count("pk")).values_list("assignee", "n")
+    )
+    pool = overdue.filter(assignee__isnull=True).count()
+    callers = User.objects.filter(is_active=True).filter(
+        Q(pk__in=list(counts)) | (Q(role=Role.CLERK) if pool else Q(pk__in=[]))
+    )
+    try:
+        link = reverse("followups:calls")
+    except NoReverseMatch:  # the follow-up pages are not installed
+        link = ""
+    told = 0
+    with _in_default_language():
+        for caller in callers.order_by("pk"):
+            count = counts.get(caller.pk, 0) + (pool if caller.role == Role.CLERK else 0)
+            if not count:
+                continue
+            subject = ngettext(
+                "%(count)s follow-up is overdue on your call list",
+                "%(count)s follow-ups are overdue on your call list",
+                count,
+            ) % {"count": count}
+            with transaction.atomic():
+                notify(
+                    event_key=f"followup:overdue:{caller.pk}:{today:%Y%m%d}",
+                    channel=MessageChannel.IN_APP,
+                    recipient=caller,
+                    subject=subject,
+                    body=subject,
+                    link=link,
+                )
+            told += 1
+    return told

@@ -27,8 +27,32 @@ def on_completed(order, *, actor, at) -> None:
 
 def on_reopened(order, *, actor, at, reason: str) -> None:
     """A remotely solved request came back: the follow-ups planned for the "solved" job no longer
-    apply (they are superseded with the reason, never deleted); the job plans anew on completion."""
+    apply (they are superseded with the reason, never deleted) and its pending survey is cancelled;
+    both come again when the job completes."""
     if apps.is_installed("apps.followups"):
         from apps.followups.services import followups_supersede_for_source
 
         followups_supersede_for_source(source=order, actor=actor, at=at, reason=reason)
+    if apps.is_installed("apps.surveys"):
+        from apps.surveys.services import survey_cancel_for_work_order
+
+        survey_cancel_for_work_order(order=order, actor=actor, at=at, reason=reason)
+
+
+# What the work order's detail page shows of it: (app, module, context function, template). Each
+# function takes (order, user) and returns the template's context; an app not installed is left out.
+PANELS = (
+    ("apps.followups", "apps.followups.views_sheets", "workorder_followups", "followups/_workorder_panel.html"),
+    ("apps.surveys", "apps.surveys.views", "workorder_survey", "surveys/_workorder_panel.html"),
+)
+
+
+def panels(order, user) -> tuple[dict, list[str]]:
+    """The context and the templates of the panels on a work order's page."""
+    context, templates = {}, []
+    for app, module_name, function, template in PANELS:
+        if not apps.is_installed(app):
+            continue
+        context.update(getattr(import_module(module_name), function)(order, user))
+        templates.append(template)
+    return context, templates

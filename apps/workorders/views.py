@@ -27,7 +27,7 @@ from apps.core.history import history_for
 from apps.core.ids import parse_id
 from apps.customers.selectors import customer_list
 from apps.instruments.selectors import instrument_list, instrument_search
-from apps.workorders import filters, forms_intake, selectors, services, tables, transitions
+from apps.workorders import aftercare, filters, forms_intake, selectors, services, tables, transitions
 from apps.workorders.choices import OPEN_STATUSES, ApprovalStep, AttachmentKind, Status
 from apps.workorders.models import Attachment, PaidService, WorkOrder
 
@@ -347,6 +347,9 @@ class WorkOrderDetailView(WorkOrderMixin, generic.ResourceMixin, TemplateView):
                 [order, *([application] if application else []), *([paid] if paid else []), *visits], user=user
             ),
         )
+        # What hangs from the job (SPEC §4, §5): follow-up plan, survey …
+        panel_context, ctx["aftercare_panels"] = aftercare.panels(order, user)
+        ctx.update(panel_context)
         return ctx
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 import pytest
@@ -85,3 +86,61 @@ def test_the_same_seed_writes_the_same_data_and_another_seed_does_not():
     first = _snapshot(42)
     assert first == _snapshot(42)
     assert first["customers"][:20] != _snapshot(7)["customers"][:20]
+
+
+def test_a_newcomer_finds_follow_ups_surveys_vip_and_survival_alive():
+    from django.utils import timezone
+
+    from apps.followups.choices import SheetState, Stage, Trend
+    from apps.followups.models import FollowUpSheet
+    from apps.followups.selectors import call_list, leader_queue
+    from apps.surveys.choices import OPEN_CASE_STATES, Item, RaterGroup, SurveyChannel, SurveyState
+    from apps.surveys.models import EngineerRating, Survey, SurveyCase
+    from apps.survival.models import ProjectCheck
+    from apps.vip.choices import VisitState
+    from apps.vip.models import VipMembership, VipVisit
+
+    out = io.StringIO()
+    counts = generate(seed=42, scale=1, stdout=out)
+    today = timezone.localdate()
+    users = {u.username: u for u in User.objects.all()}
+
+    # FU-2: the hotline's and the engineer's call lists have work today; the installation whose
+    # results were worse than usual is called every day now.
+    assert call_list(user=users["clerk"], day=today).exists()
+    engineer_calls = call_list(user=users["engineer"], day=today)
+    assert engineer_calls.filter(stage=Stage.POOR_DAILY).exists()
+    assert engineer_calls.model.objects.filter(trend=Trend.WORSE, done_by=users["engineer"]).count() == 2
+    # FU-3: one problem waits for the leader's handling plan; one customer was not reached.
+    assert leader_queue(user=users["techhead"]).count() == 1
+    assert engineer_calls.model.objects.filter(attempts=1).exists()
+    # FU-4: the engineer's follow-up sheet waits for the supervisor.
+    assert FollowUpSheet.objects.filter(caller=users["engineer"], state=SheetState.SUBMITTED).exists()
+
+    # SQ-1/SQ-2: answered on site, through the link and by phone; a low product-quality score
+    # opened a case that is being worked; other surveys wait with a live link.
+    assert {SurveyChannel.ON_SITE, SurveyChannel.LINK, SurveyChannel.PHONE} <= set(
+        Survey.objects.filter(state=SurveyState.ANSWERED).values_list("channel", flat=True)
+    )
+    case = SurveyCase.objects.get(state__in=OPEN_CASE_STATES)
+    assert case.item == Item.PRODUCT_QUALITY and case.score == 2 and case.cause
+    assert Survey.objects.filter(state=SurveyState.PENDING, link_expires_at__gt=timezone.now()).exists()
+    # SQ-4: last month's ratings from the three rater groups.
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert set(EngineerRating.objects.filter(month=last_month).values_list("rater_group", flat=True)) == set(
+        RaterGroup.values
+    )
+
+    # FU-5: VIP members with a fixed engineer, planned visits, one announced, one done.
+    members = VipMembership.objects.filter(is_active=True)
+    assert members.count() == 10 and not members.filter(engineer=None).exists()
+    assert {VisitState.PLANNED, VisitState.ANNOUNCED, VisitState.DONE} <= set(
+        VipVisit.objects.values_list("state", flat=True)
+    )
+    assert Customer.objects.filter(tier="vip").count() == 10
+    # FU-6: the new project's first monthly check is recorded.
+    check = ProjectCheck.objects.get(recorded_at__isnull=False)
+    assert check.month == 1 and check.in_use is True and check.usage > 0
+
+    assert counts["followups"] > 10 and counts["vip_members"] == 10 and counts["new_projects"] == 1
+    assert "aftercare:" in out.getvalue()

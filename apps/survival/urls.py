@@ -1,0 +1,5 @@
+from apps.survival import views
+
+app_name = "survival"
+
+urlpatterns = views.urlpatterns
