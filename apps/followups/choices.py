@@ -30,7 +30,7 @@ class Stage(models.TextChoices):
 
 class OffsetUnit(models.TextChoices):
     HOURS = "hours", _("hours (round the clock)")
-    DAYS = "days", _("calendar days")
+    DAYS = "days", pgettext_lazy("offset unit", "calendar days")
     WORKING_DAYS = "working_days", _("working days (business calendar)")
 
 

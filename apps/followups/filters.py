@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import User
 from apps.core.filters import IdFilter, YesNoFilter
@@ -32,7 +33,9 @@ class FollowUpFilter(django_filters.FilterSet):
         choices=STATE_CHOICES, method="filter_state", label=_("state"), empty_label=None
     )
     job = django_filters.ChoiceFilter(choices=Job.choices, label=_("job"))
-    assignee = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("caller"))
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), label=pgettext_lazy("follow-up", "caller")
+    )
     pool = YesNoFilter(method="filter_pool", label=_("hotline pool (no caller yet)"))
     due_from = django_filters.DateFilter(
         field_name="due_at", lookup_expr="date__gte", widget=DateInput, label=_("due from")

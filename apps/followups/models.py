@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import Record
 from apps.followups.choices import (
@@ -75,8 +76,8 @@ class FollowUpRule(Record):
             raise ValidationError(
                 {"interval_days": _("A regular follow-up needs both the interval and how long it repeats.")}
             )
-        if self.stage == Stage.POOR_DAILY and self.offset == 0:
-            raise ValidationError({"offset": _("Daily tracking needs an offset of at least 1.")})
+        if self.offset == 0 and self.stage != Stage.RECURRING:
+            raise ValidationError({"offset": _("The offset must be at least 1.")})
 
     def get_absolute_url(self):
         return reverse("followups:rule_detail", args=[self.pk])
@@ -118,7 +119,7 @@ class FollowUp(Record):
     due_at = models.DateTimeField(_("due"), db_index=True, help_text=_("Moves when a customer could not be reached."))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("caller"),
+        verbose_name=pgettext_lazy("follow-up", "caller"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -226,7 +227,10 @@ class FollowUpSheet(Record):
 
     number = models.CharField(_("number"), max_length=20, unique=True, blank=True)
     caller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("caller"), on_delete=models.PROTECT, related_name="followup_sheets"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("follow-up", "caller"),
+        on_delete=models.PROTECT,
+        related_name="followup_sheets",
     )
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("until"))

@@ -87,6 +87,20 @@ def upcoming(*, user, day: dt.date | None = None, days: int = 7) -> QuerySet[Fol
     )
 
 
+def waiting_on_caller(*, user) -> QuerySet[FollowUp]:
+    """FU-3 for the caller: decided handling plans he has to tell the customer, and open questions
+    he still has to answer (S0 3.(一)三.5)."""
+    return (
+        FollowUp.objects.filter(Q(done_by=user) | Q(assignee=user))
+        .filter(
+            Q(leader_state=LeaderState.DECIDED)
+            | (~Q(open_questions="") & Q(questions_answered_at__isnull=True) & Q(state=State.DONE))
+        )
+        .select_related("customer")
+        .order_by("done_at", "pk")
+    )
+
+
 def leader_queue(*, user) -> QuerySet[FollowUp]:
     """FU-3: problems waiting for a leader's handling plan, and decided plans not yet told."""
     return (

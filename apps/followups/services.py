@@ -107,6 +107,21 @@ def add_offset(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
+def retry_time(start: dt.datetime) -> dt.datetime:
+    """FU-3: the next attempt RETRY_AFTER_HOURS of office time later (business calendar), so a
+    call missed in the evening comes back the next working morning, not at midnight."""
+    from apps.sla import calendar as business
+    from apps.sla.selectors import default_calendar
+
+    calendar = default_calendar()
+    return business.add_business_time(
+        calendar=calendar,
+        start=start,
+        duration=dt.timedelta(hours=policies.RETRY_AFTER_HOURS),
+        overrides=business.overrides_for(calendar),
+    )
+
+
 # --- planning ----------------------------------------------------------------------------------
 
 
@@ -564,7 +579,7 @@ def followup_not_reached(*, followup: FollowUp, actor, note: str = "", expected_
     _check_caller(followup, actor)
     _check_open(followup)
     followup.attempts += 1
-    followup.due_at = max(followup.due_at, at) + dt.timedelta(hours=policies.RETRY_AFTER_HOURS)
+    followup.due_at = retry_time(max(followup.due_at, at))
     _save(followup, actor=actor, fields=["attempts", "due_at"], reason="not reached")
     with _in_default_language():
         text = _("Attempt %(n)s: not reached. %(note)s") % {"n": followup.attempts, "note": note.strip()}

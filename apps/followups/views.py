@@ -156,6 +156,7 @@ class CallListView(FollowUpMixin, generic.ResourceMixin, TemplateView):
             upcoming=coming,
             load=load_facts(services.phone_load(user, today)) if user.role == Role.ENGINEER else None,
             pool=user.role == Role.CLERK,
+            waiting=list(selectors.waiting_on_caller(user=user)[: self.limit]),
         )
         return ctx
 

@@ -73,7 +73,7 @@ class CaseState(models.TextChoices):
     production / R&D → answered → closed."""
 
     OPEN = "open", pgettext_lazy("survey case state", "Open")
-    CAUSE_FOUND = "cause_found", _("Cause found")
+    CAUSE_FOUND = "cause_found", pgettext_lazy("survey case state", "Cause found")
     FORWARDED = "forwarded", _("Forwarded to production / R&D")
     ANSWERED = "answered", _("Customer answered")
     CLOSED = "closed", pgettext_lazy("survey case state", "Closed")

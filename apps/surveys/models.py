@@ -44,7 +44,11 @@ class Survey(Record):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="surveys"
     )
     contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, null=True, blank=True,
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     engineer = models.ForeignKey(

@@ -341,9 +341,7 @@ def engineer_quality(
     )
     start, end = month_bounds(month)
     surveys = (
-        Survey.objects.filter(
-            engineer__in=ids, state=SurveyState.ANSWERED, answered_at__gte=start, answered_at__lt=end
-        )
+        Survey.objects.filter(engineer__in=ids, state=SurveyState.ANSWERED, answered_at__gte=start, answered_at__lt=end)
         .values("engineer")
         .annotate(
             n=Count("id"),
@@ -405,4 +403,3 @@ def sort_records(records: list[EngineerQuality], sort: str) -> list[EngineerQual
     missing = [r for r in records if getattr(r, key) is None]
     present.sort(key=lambda r: (getattr(r, key), str(r.engineer)), reverse=descending)
     return present + sorted(missing, key=lambda r: str(r.engineer))  # no data: always last
-

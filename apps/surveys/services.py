@@ -292,7 +292,10 @@ def survey_cancel_for_work_order(*, order, actor, at: dt.datetime | None = None,
     survey = Survey.objects.filter(work_order=order, state__in=[SurveyState.PENDING, SurveyState.EXPIRED]).first()
     if survey is None:
         return None
-    return _cancel(_lock_survey(survey), actor=actor, at=_now(at), reason=reason or _("The job was reopened."))
+    survey = _lock_survey(survey)
+    if survey.state not in (SurveyState.PENDING, SurveyState.EXPIRED):
+        return survey  # answered (or cancelled) meanwhile: the customer's answer stands
+    return _cancel(survey, actor=actor, at=_now(at), reason=reason or _("The job was reopened."))
 
 
 def link_token(survey: Survey) -> str:
@@ -544,8 +547,15 @@ def survey_answer(
         survey,
         actor=actor,
         fields=[
-            "state", "channel", "answered_at", "answered_by", "respondent_name", "respondent_position",
-            "suggestion", "overall_score", "dissatisfied_count",
+            "state",
+            "channel",
+            "answered_at",
+            "answered_by",
+            "respondent_name",
+            "respondent_position",
+            "suggestion",
+            "overall_score",
+            "dissatisfied_count",
         ],
     )
     _event(
@@ -929,9 +939,7 @@ def _served_customers_of(sales, engineer) -> bool:
 
     from apps.workorders.models import WorkOrder
 
-    return WorkOrder.objects.filter(
-        Q(sales=sales) | Q(customer__responsible_sales=sales), engineer=engineer
-    ).exists()
+    return WorkOrder.objects.filter(Q(sales=sales) | Q(customer__responsible_sales=sales), engineer=engineer).exists()
 
 
 @transaction.atomic
@@ -984,9 +992,7 @@ def rating_save(
     if errors:
         raise ValidationError(errors)
     comment = (comment or "").strip()
-    existing = (
-        EngineerRating.objects.select_for_update().filter(engineer=engineer, month=month, rater=actor).first()
-    )
+    existing = EngineerRating.objects.select_for_update().filter(engineer=engineer, month=month, rater=actor).first()
     if existing is None:
         rating = EngineerRating(
             engineer=engineer,

@@ -153,9 +153,11 @@ class CaseActionView(LoginRequiredMixin, View):
         if self.key not in CASE_PAGES:
             raise Http404
         try:
-            self.case = selectors.case_list(user=request.user).select_related(
-                "survey__work_order__instrument__model", "survey__work_order__instrument_model"
-            ).get(pk=kwargs["pk"])
+            self.case = (
+                selectors.case_list(user=request.user)
+                .select_related("survey__work_order__instrument__model", "survey__work_order__instrument_model")
+                .get(pk=kwargs["pk"])
+            )
         except SurveyCase.DoesNotExist:
             raise Http404 from None
         refusal = services.case_refusal(self.case, request.user, self.key)

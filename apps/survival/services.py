@@ -4,6 +4,7 @@ transaction.
 
 - `project_track_from_work_order`: a completed new-project job starts tracking its project
   (called by the work-order aftercare hook for every completed job; a no-op for other types);
+- `project_withdraw_for_work_order`: a reopened remotely solved job stops the tracking it started;
 - `project_create` / `project_update` / `project_stop`: staff enter, correct and stop projects;
 - `project_check_record`: the month-n check (phone, on site, shipments); a project not in use
   needs the reason and the sales person hears of it at once [S0 3.(一)二.3];
@@ -44,8 +45,8 @@ from apps.survival.models import NewProject, ProjectCheck, ProjectEvent
 ENGINEER_ROLES = frozenset({Role.ENGINEER, Role.CUSTOMER_MANAGER})
 # A check may be recorded this many days before it is due (the call list shows calls early).
 CHECK_EARLY_DAYS = 14
-# The largest monthly usage or shipment a check stores (the columns' limit).
-MAX_COUNT = 2_147_483_647
+# The largest monthly usage or shipment a check takes (as the API).
+MAX_COUNT = 10_000_000
 # Fields staff may correct on a project; started_on and engineer re-plan the open checks.
 EDITABLE_FIELDS = ("name", "item", "instrument", "engineer", "sales", "started_on", "note")
 
@@ -321,6 +322,12 @@ def project_track_from_work_order(*, order, actor, at=None) -> NewProject | None
     customer = order.customer
     engineer = order.engineer or customer.responsible_engineer or actor
     name = project_name_from_order(order)
+    # What has changed since the order was registered (a sales person's new role, an instrument
+    # moved to another customer) is left out rather than stop the job's completion.
+    sales = next((u for u in (customer.responsible_sales, order.sales) if u is not None and u.role == Role.SALES), None)
+    instrument = order.instrument
+    if instrument is not None and instrument.customer_id != customer.pk:
+        instrument = None
     try:
         # A savepoint: a twin call that won the race leaves the caller's transaction intact.
         with transaction.atomic():
@@ -331,8 +338,8 @@ def project_track_from_work_order(*, order, actor, at=None) -> NewProject | None
                 started_on=timezone.localdate(order.completed_at or at),
                 engineer=engineer,
                 item=_reagent_named(name),
-                instrument=order.instrument,
-                sales=customer.responsible_sales or order.sales,
+                instrument=instrument,
+                sales=sales,
                 note="",
                 source=Source.WORK_ORDER,
                 work_order=order,
@@ -340,6 +347,31 @@ def project_track_from_work_order(*, order, actor, at=None) -> NewProject | None
             )
     except IntegrityError:
         return NewProject.objects.get(work_order=order)
+
+
+@transaction.atomic
+def project_withdraw_for_work_order(*, order, actor, at=None, reason: str = "") -> NewProject | None:
+    """A remotely solved new-project job was reopened (apps.workorders.aftercare.on_reopened):
+    the project it started is not live after all. While no check is recorded its tracking stops
+    with the reason (out of the survival figures, its calls withdrawn) and it lets go of the order,
+    so the job's real completion tracks the project anew from that day."""
+    project = NewProject.objects.filter(work_order=order, state=ProjectState.TRACKING).first()
+    if project is None:
+        return None
+    at = _now(at)
+    project = _lock(project)
+    if project.state != ProjectState.TRACKING or project.checks.filter(recorded_at__isnull=False).exists():
+        return project  # checks were recorded: the project is real, staff stop it by hand if need be
+    with _in_default_language():
+        why = _("Work order %(number)s was reopened: %(reason)s") % {"number": order.number, "reason": reason}
+    _move(project, ProjectState.STOPPED)
+    project.ended_on = timezone.localdate(at)
+    project.stop_reason = why[:255]
+    project.work_order = None
+    _save(project, actor=actor, fields=["state", "ended_on", "stop_reason", "work_order"], reason="order reopened")
+    _event(project, kind=EventKind.STOPPED, actor=actor, at=at, text=why, data={"work_order": order.pk})
+    _withdraw_calls(list(project.checks.filter(recorded_at__isnull=True)), actor=actor, at=at, reason=why)
+    return project
 
 
 # --- correcting and stopping ---------------------------------------------------------------------

@@ -818,7 +818,12 @@ def vip_visit_completed(*, order, actor, at: dt.datetime) -> VipVisit | None:
         if visit.state == VisitState.DONE:
             return visit
         if visit.state == VisitState.CANCELLED:
-            return None  # cancelled with its reason; the order went ahead on its own
+            if not visit.membership.is_active:
+                return None  # the customer left the programme meanwhile
+            # Released when its order was solved by phone; the order was reopened and the visit
+            # took place after all: it is done (the member's next planned visit moves on a cycle).
+            visit.cancelled_at, visit.cancelled_by, visit.cancel_reason = None, None, ""
+            _save(visit, actor=actor, fields=["cancelled_at", "cancelled_by", "cancel_reason"])
         return _record_done(visit, order=order, actor=actor, at=at)
     membership = VipMembership.objects.filter(customer_id=order.customer_id, is_active=True).first()
     if membership is None:

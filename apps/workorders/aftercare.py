@@ -27,8 +27,8 @@ def on_completed(order, *, actor, at) -> None:
 
 def on_reopened(order, *, actor, at, reason: str) -> None:
     """A remotely solved request came back: the follow-ups planned for the "solved" job no longer
-    apply (they are superseded with the reason, never deleted) and its pending survey is cancelled;
-    both come again when the job completes."""
+    apply (they are superseded with the reason, never deleted), its pending survey is cancelled and
+    a new project it started stops being tracked; all come again when the job completes."""
     if apps.is_installed("apps.followups"):
         from apps.followups.services import followups_supersede_for_source
 
@@ -37,6 +37,10 @@ def on_reopened(order, *, actor, at, reason: str) -> None:
         from apps.surveys.services import survey_cancel_for_work_order
 
         survey_cancel_for_work_order(order=order, actor=actor, at=at, reason=reason)
+    if apps.is_installed("apps.survival"):
+        from apps.survival.services import project_withdraw_for_work_order
+
+        project_withdraw_for_work_order(order=order, actor=actor, at=at, reason=reason)
 
 
 # What the work order's detail page shows of it: (app, module, context function, template). Each

@@ -156,7 +156,7 @@ def test_the_detail_has_the_answers_the_plan_and_the_timeline(world, installed):
     assert body["chain"] == [first.pk, second.pk]
     assert [e["kind"] for e in body["events"]] == ["planned", "attempt"]
     assert body["events"][1]["actor_name"] == str(world.engineer)
-    assert (body["attempts"], body["due_at"], body["version"]) == (1, "2026-06-09T19:05:00+08:00", 2)
+    assert (body["attempts"], body["due_at"], body["version"]) == (1, "2026-06-10T10:05:00+08:00", 2)
     assert body["may_record"] is True and body["trend_required"] is True
     assert _ok(_as(world.engineer2).get(_url(first.pk)))["may_record"] is False
 

@@ -147,10 +147,12 @@ def test_a_customer_not_reached_is_called_again_later_and_the_supervisor_hears_o
     first = _first(order)
     assert policies.RETRY_AFTER_HOURS == 4 and policies.ATTEMPTS_BEFORE_SUPERVISOR == 3
     attempts = [
-        (local(2026, 6, 9, 15, 10), "2026-06-09 19:10"),
-        (local(2026, 6, 9, 19, 30), "2026-06-09 23:30"),
-        (local(2026, 6, 10, 9, 0), "2026-06-10 13:00"),
-        (local(2026, 6, 10, 13, 30), "2026-06-10 17:30"),
+        # 4 h of office time (08:30-12:00, 13:30-17:30) after the later of the due time and now:
+        # a call missed at 15:10 comes back the next morning, never in the night.
+        (local(2026, 6, 9, 15, 10), "2026-06-10 10:10"),
+        (local(2026, 6, 9, 19, 30), "2026-06-10 15:40"),
+        (local(2026, 6, 10, 9, 0), "2026-06-11 10:40"),
+        (local(2026, 6, 10, 13, 30), "2026-06-11 16:10"),
     ]
     for n, (at, due) in enumerate(attempts, start=1):
         first = services.followup_not_reached(followup=first, actor=world.engineer, note="无人接听", at=at)
@@ -162,7 +164,8 @@ def test_a_customer_not_reached_is_called_again_later_and_the_supervisor_hears_o
     assert list(first.events.filter(kind=EventKind.ATTEMPT).values_list("text", flat=True))[0] == (
         "Attempt 1: not reached. 无人接听"
     )
-    assert first in selectors.call_list(user=world.engineer, day=dt.date(2026, 6, 10))
+    assert first in selectors.call_list(user=world.engineer, day=dt.date(2026, 6, 11))
+    assert first not in selectors.call_list(user=world.engineer, day=dt.date(2026, 6, 10))
 
 
 # --- FU-3: the outcome of a call ---------------------------------------------------------------

@@ -557,3 +557,20 @@ def test_a_customer_manager_sees_the_load_of_the_engineers_of_his_regions(world,
     page = _page(client, LOAD)
     assert f'id="engineer-{world.engineer.pk}"' in page
     assert f'id="engineer-{world.other_engineer.pk}"' not in page
+
+
+def test_the_call_list_shows_a_decided_plan_the_caller_must_tell_the_customer(world, client):
+    order = register(world, work_type=WorkType.INSTALLATION)
+    walk(world, order, Status.COMPLETED)
+    followup = FollowUp.objects.filter(work_order=order).order_by("due_at").first()
+    services.followup_record(
+        followup=followup,
+        actor=world.engineer,
+        problem=Problem.NEEDS_LEADER,
+        trend=Trend.WORSE,
+        record="结果偏高，需更换批号",
+    )
+    services.followup_leader_decide(followup=followup, actor=world.supervisor, plan="免费更换一盒质控品")
+    client.force_login(world.engineer)
+    page = client.get(reverse("followups:calls")).content.decode()
+    assert "Handling plan decided: tell the customer" in page and followup.number in page

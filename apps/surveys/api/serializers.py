@@ -214,8 +214,16 @@ class LetterSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseLetter
         fields = [
-            "id", "number", "kind", "letter_date", "addressee", "body",
-            "issued_by", "issued_by_name", "issued_at", "pdf",
+            "id",
+            "number",
+            "kind",
+            "letter_date",
+            "addressee",
+            "body",
+            "issued_by",
+            "issued_by_name",
+            "issued_at",
+            "pdf",
         ]
         read_only_fields = fields
 

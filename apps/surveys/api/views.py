@@ -271,8 +271,10 @@ class EngineerQualityViewSet(viewsets.ViewSet):
             OpenApiParameter(
                 "ordering",
                 str,
-                description=_("engineer, score, attitude, professional, conduct, average_overall, answered, "
-                              "dissatisfied, ratings; '-' for descending."),
+                description=_(
+                    "engineer, score, attitude, professional, conduct, average_overall, answered, "
+                    "dissatisfied, ratings; '-' for descending."
+                ),
             ),
         ],
         responses={200: s.EngineerQualitySerializer(many=True), 400: REFUSALS[400]},

@@ -125,8 +125,14 @@ def test_one_rating_per_rater_engineer_and_month_changed_with_its_version(world)
     assert changed.pk == rating.pk and changed.version == rating.version + 1 and changed.attitude == 5
     with pytest.raises(ConflictError):
         services.rating_save(
-            actor=world.tech_head, engineer=world.engineer, month=JUNE, attitude=1, professional=1, conduct=1,
-            expected_version=rating.version, at=END_OF_JUNE,
+            actor=world.tech_head,
+            engineer=world.engineer,
+            month=JUNE,
+            attitude=1,
+            professional=1,
+            conduct=1,
+            expected_version=rating.version,
+            at=END_OF_JUNE,
         )
     assert EngineerRating.objects.get().attitude == 5
 

@@ -320,7 +320,11 @@ def test_a_suggestion_is_forwarded_answered_with_a_letter_and_closed(world):
     case = services.case_close(case=case, actor=world.tech_head, improvement="下批次起内衬加厚")
     assert case.state == CaseState.CLOSED
     assert list(case.events.values_list("kind", flat=True)) == [
-        EventKind.CASE_OPENED, EventKind.FORWARDED, EventKind.LETTER, EventKind.ANSWER, EventKind.CLOSED,
+        EventKind.CASE_OPENED,
+        EventKind.FORWARDED,
+        EventKind.LETTER,
+        EventKind.ANSWER,
+        EventKind.CLOSED,
     ]
 
 
