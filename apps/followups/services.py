@@ -860,14 +860,10 @@ def sheet_create(*, caller, period_start: dt.date, period_end: dt.date, actor, a
     return sheet
 
 
-def _lock_sheet(sheet, expected_version):
-    return _lock(sheet, expected_version)
-
-
 @transaction.atomic
 def sheet_submit(*, sheet: FollowUpSheet, actor, expected_version=None, at=None) -> FollowUpSheet:
     at = _now(at)
-    sheet = _lock_sheet(sheet, expected_version)
+    sheet = _lock(sheet, expected_version)
     if actor.pk != sheet.caller_id and actor.role not in LEADERS:
         raise PermissionDenied(_("Only the caller submits the sheet."))
     if sheet.state != SheetState.DRAFT:
@@ -891,7 +887,7 @@ def sheet_review(*, sheet: FollowUpSheet, actor, comment: str, expected_version=
     at = _now(at)
     if actor.role not in LEADERS:
         raise PermissionDenied(_("Only a supervisor or the technical head reviews follow-up sheets."))
-    sheet = _lock_sheet(sheet, expected_version)
+    sheet = _lock(sheet, expected_version)
     if sheet.state != SheetState.SUBMITTED:
         raise ConflictError(_("The sheet is not waiting for a review."))
     if actor.pk == sheet.caller_id:
@@ -921,7 +917,7 @@ def sheet_sign(*, sheet: FollowUpSheet, actor, note: str = "", expected_version=
     at = _now(at)
     if actor.role not in DEPARTMENT_HEADS:
         raise PermissionDenied(_("Only the head of the technical department signs follow-up sheets."))
-    sheet = _lock_sheet(sheet, expected_version)
+    sheet = _lock(sheet, expected_version)
     if sheet.state != SheetState.REVIEWED:
         raise ConflictError(_("The sheet must be reviewed by the supervisor before it is signed."))
     sheet.state = SheetState.SIGNED
@@ -938,7 +934,7 @@ def sheet_return(*, sheet: FollowUpSheet, actor, comment: str, expected_version=
     at = _now(at)
     if actor.role not in LEADERS:
         raise PermissionDenied(_("Only a supervisor or the technical head returns follow-up sheets."))
-    sheet = _lock_sheet(sheet, expected_version)
+    sheet = _lock(sheet, expected_version)
     if sheet.state not in (SheetState.SUBMITTED, SheetState.REVIEWED):
         raise ConflictError(_("Only a submitted or reviewed sheet can be returned."))
     if not (comment or "").strip():
@@ -960,16 +956,18 @@ def sheet_return(*, sheet: FollowUpSheet, actor, comment: str, expected_version=
 # --- rules table (admin) -----------------------------------------------------------------------
 
 
-def rule_create(*, actor, data) -> FollowUpRule:
+# The signatures of the generic record pages and API (apps.core.views, apps.core.api), which call
+# them directly; the rules have no many-to-many fields.
+def rule_create(*, actor, data, m2m=None) -> FollowUpRule:
     from apps.core.services import record_create
 
     return record_create(model=FollowUpRule, actor=actor, data=data)
 
 
-def rule_update(*, actor, rule, data, expected_version) -> FollowUpRule:
+def rule_update(*, actor, instance, data, expected_version, m2m=None) -> FollowUpRule:
     from apps.core.services import record_update
 
-    return record_update(instance=rule, actor=actor, data=data, expected_version=expected_version)
+    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version)
 
 
 # --- daily reminder of overdue follow-ups ------------------------------------------------------

@@ -178,17 +178,9 @@ class RuleDetailView(RuleMixin, generic.RecordDetailView):
 
 
 # The generic views call services with the shape of apps.core.services (instance=, m2m=).
-def _rule_create(*, actor, data, m2m=None):
-    return services.rule_create(actor=actor, data=data)
-
-
-def _rule_update(*, actor, instance, data, expected_version, m2m=None):
-    return services.rule_update(actor=actor, rule=instance, data=data, expected_version=expected_version)
-
-
 class RuleCreateView(RuleMixin, generic.RecordCreateView):
     form_class = FollowUpRuleForm
-    create_service = _rule_create
+    create_service = services.rule_create
     template_name = "followups/rule_form.html"
 
     def get_initial(self):
@@ -201,7 +193,7 @@ class RuleCreateView(RuleMixin, generic.RecordCreateView):
 
 class RuleUpdateView(RuleMixin, generic.RecordUpdateView):
     form_class = FollowUpRuleForm
-    update_service = _rule_update
+    update_service = services.rule_update
     template_name = "followups/rule_form.html"
 
 

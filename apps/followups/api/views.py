@@ -259,14 +259,6 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 # --- the rules table -------------------------------------------------------------------------
 
 
-def _rule_create(*, actor, data, m2m=None):
-    return services.rule_create(actor=actor, data=data)
-
-
-def _rule_update(*, actor, instance, data, m2m=None, expected_version):
-    return services.rule_update(actor=actor, rule=instance, data=data, expected_version=expected_version)
-
-
 class FollowUpRuleViewSet(RecordViewSet):
     """The follow-up rules table (FU-1): read by all internal staff, changed and switched off by
     the administrator and the technical head. Completed jobs are planned from the active rules."""
@@ -276,8 +268,8 @@ class FollowUpRuleViewSet(RecordViewSet):
     serializer_class = s.FollowUpRuleSerializer
     filterset_class = filters.FollowUpRuleApiFilter
     ordering_fields = ["job", "sequence", "created_at", "updated_at"]
-    create_service = _rule_create
-    update_service = _rule_update
+    create_service = services.rule_create
+    update_service = services.rule_update
     set_active_service = record_set_active
 
 
