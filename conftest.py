@@ -31,6 +31,7 @@ _SEEDING_MIGRATIONS = (
     ("sla", "0004_seed_policies", "create"),
     ("vip", "0001_initial", "seed_tiers"),
     ("followups", "0001_initial", "seed"),
+    ("complaints", "0001_initial", "seed"),
 )
 
 

@@ -55,6 +55,12 @@ INSTALLED_APPS = [
     "apps.survival",
     "apps.followups",
     "apps.vip",
+    "apps.complaints",
+    "apps.trace",
+    "apps.knowledge",
+    "apps.suggestions",
+    "apps.returns",
+    "apps.trending",
     "apps.demo",
 ]
 

@@ -18,6 +18,12 @@ api_v1 = [
     path("", include("apps.followups.api.urls")),
     path("", include("apps.vip.api.urls")),
     path("", include("apps.survival.api.urls")),
+    path("", include("apps.complaints.api.urls")),
+    path("", include("apps.trace.api.urls")),
+    path("", include("apps.knowledge.api.urls")),
+    path("", include("apps.suggestions.api.urls")),
+    path("", include("apps.returns.api.urls")),
+    path("", include("apps.trending.api.urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +47,12 @@ urlpatterns = [
     path("", include("apps.followups.urls")),
     path("", include("apps.vip.urls")),
     path("", include("apps.survival.urls")),
+    path("", include("apps.complaints.urls")),
+    path("", include("apps.trace.urls")),
+    path("", include("apps.knowledge.urls")),
+    path("", include("apps.suggestions.urls")),
+    path("", include("apps.returns.urls")),
+    path("", include("apps.trending.urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/auth/token/", views_site.ObtainTokenView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

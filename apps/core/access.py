@@ -46,6 +46,15 @@ STAFF_VIEWERS = frozenset(
 FOLLOWUP_WORKERS = frozenset({R.ADMIN, R.CLERK, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER})
 FOLLOWUP_SHEET_ROLES = frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.ENGINEER})
 
+# Issue 5 / SPEC §6: complaints. Anyone who hears one records it (21 CFR 820.198(a)); the
+# technical head's side handles service complaints, the quality department product ones.
+COMPLAINT_RECEIVERS = ALL_STAFF - {R.FINANCE, R.COMMERCE, R.LOGISTICS, R.GENERAL_MANAGER}
+COMPLAINT_HANDLERS = frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.QUALITY})
+QUALITY_EDITORS = frozenset({R.ADMIN, R.QUALITY})
+QUALITY_LEADERS = frozenset({R.ADMIN, R.QUALITY, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER})
+SHIPPERS = frozenset({R.ADMIN, R.COMMERCE, R.LOGISTICS, R.QUALITY})
+CASE_WRITERS = frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.ENGINEER, R.QUALITY})
+
 ACCESS: dict[str, dict[str, frozenset]] = {
     "region": {
         "view": INTERNAL_STAFF,
@@ -157,8 +166,18 @@ ACCESS: dict[str, dict[str, frozenset]] = {
     # rule of apps.vip.selectors.visit_refusal).
     "vip_tier": {
         "view": frozenset(
-            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.MARKETING_HEAD,
-             R.GENERAL_MANAGER, R.COMMERCE}
+            {
+                R.ADMIN,
+                R.TECH_HEAD,
+                R.SUPERVISOR,
+                R.CLERK,
+                R.CUSTOMER_MANAGER,
+                R.ENGINEER,
+                R.SALES,
+                R.MARKETING_HEAD,
+                R.GENERAL_MANAGER,
+                R.COMMERCE,
+            }
         ),
         "add": MANAGERS,
         "change": MANAGERS,
@@ -166,9 +185,7 @@ ACCESS: dict[str, dict[str, frozenset]] = {
         "import": frozenset(),
     },
     "purchase_volume": {
-        "view": frozenset(
-            {R.ADMIN, R.COMMERCE, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.FINANCE, R.SALES}
-        ),
+        "view": frozenset({R.ADMIN, R.COMMERCE, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.FINANCE, R.SALES}),
         "add": frozenset({R.ADMIN, R.COMMERCE}),
         "change": frozenset({R.ADMIN, R.COMMERCE}),
         "deactivate": frozenset({R.ADMIN, R.COMMERCE}),
@@ -176,8 +193,17 @@ ACCESS: dict[str, dict[str, frozenset]] = {
     },
     "vip_member": {
         "view": frozenset(
-            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.MARKETING_HEAD,
-             R.GENERAL_MANAGER}
+            {
+                R.ADMIN,
+                R.TECH_HEAD,
+                R.SUPERVISOR,
+                R.CLERK,
+                R.CUSTOMER_MANAGER,
+                R.ENGINEER,
+                R.SALES,
+                R.MARKETING_HEAD,
+                R.GENERAL_MANAGER,
+            }
         ),
         "add": MANAGERS,
         "change": MANAGERS,
@@ -186,8 +212,17 @@ ACCESS: dict[str, dict[str, frozenset]] = {
     },
     "vip_visit": {
         "view": frozenset(
-            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CLERK, R.CUSTOMER_MANAGER, R.ENGINEER, R.SALES, R.MARKETING_HEAD,
-             R.GENERAL_MANAGER}
+            {
+                R.ADMIN,
+                R.TECH_HEAD,
+                R.SUPERVISOR,
+                R.CLERK,
+                R.CUSTOMER_MANAGER,
+                R.ENGINEER,
+                R.SALES,
+                R.MARKETING_HEAD,
+                R.GENERAL_MANAGER,
+            }
         ),
         "add": frozenset(),
         "change": frozenset({R.ADMIN, R.TECH_HEAD, R.ENGINEER}),
@@ -215,8 +250,16 @@ ACCESS: dict[str, dict[str, frozenset]] = {
     # Checks are recorded by the technical side; sales read them, with the reasons.
     "new_project": {
         "view": frozenset(
-            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.ENGINEER,
-             R.SALES}
+            {
+                R.ADMIN,
+                R.TECH_HEAD,
+                R.SUPERVISOR,
+                R.CUSTOMER_MANAGER,
+                R.MARKETING_HEAD,
+                R.GENERAL_MANAGER,
+                R.ENGINEER,
+                R.SALES,
+            }
         ),
         "add": frozenset({R.ADMIN, R.TECH_HEAD, R.ENGINEER, R.SALES}),
         "change": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.ENGINEER, R.SALES}),
@@ -245,18 +288,14 @@ ACCESS: dict[str, dict[str, frozenset]] = {
     # SPEC SQ-4: raters score engineers (the technical head's phone survey, the marketing-centre
     # leaders, sales); the monthly record is read by the heads and by each engineer (his own).
     "engineer_rating": {
-        "view": frozenset(
-            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}
-        ),
+        "view": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}),
         "add": frozenset({R.ADMIN, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}),
         "change": frozenset({R.ADMIN, R.TECH_HEAD, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.SALES}),
         "deactivate": frozenset(),
         "import": frozenset(),
     },
     "engineer_quality": {
-        "view": frozenset(
-            {R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.ENGINEER}
-        ),
+        "view": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER, R.ENGINEER}),
         "add": frozenset(),
         "change": frozenset(),
         "deactivate": frozenset(),
@@ -288,6 +327,96 @@ ACCESS: dict[str, dict[str, frozenset]] = {
         "add": FOLLOWUP_SHEET_ROLES,
         "change": FOLLOWUP_SHEET_ROLES,
         "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # Issue 5 / SPEC §6: complaints (rows scoped by apps.complaints.selectors; the moves by
+    # apps.complaints.choices.TRANSITIONS), the regulatory rules and reports, CAPAs.
+    "complaint": {
+        "view": ALL_STAFF,
+        "add": COMPLAINT_RECEIVERS,
+        "change": COMPLAINT_HANDLERS | {R.CLERK},
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "complaint_board": {
+        "view": QUALITY_LEADERS,
+        "add": frozenset(),
+        "change": frozenset(),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "reporting_rule": {
+        "view": INTERNAL_STAFF,
+        "add": QUALITY_EDITORS,
+        "change": QUALITY_EDITORS,
+        "deactivate": QUALITY_EDITORS,
+        "import": frozenset(),
+    },
+    "capa": {
+        "view": INTERNAL_STAFF,
+        "add": COMPLAINT_HANDLERS,
+        "change": COMPLAINT_HANDLERS,
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "reassignment_review": {
+        "view": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.GENERAL_MANAGER}),
+        "add": frozenset(),
+        "change": MANAGERS,
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # Lot / serial trace and field safety notices (issue 5).
+    "trace": {
+        "view": INTERNAL_STAFF,
+        "add": frozenset(),
+        "change": frozenset(),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "delivery": {
+        "view": INTERNAL_STAFF,
+        "add": SHIPPERS,
+        "change": SHIPPERS,
+        "deactivate": SHIPPERS,
+        "import": SHIPPERS,
+    },
+    "field_notice": {
+        "view": INTERNAL_STAFF,
+        "add": QUALITY_EDITORS,
+        "change": QUALITY_EDITORS | {R.CLERK, R.SALES, R.ENGINEER, R.CUSTOMER_MANAGER},
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    # CP-5 suggestions, CP-6 returns, CP-7 trending, KB-1 case library.
+    "suggestion": {
+        "view": INTERNAL_STAFF,
+        "add": INTERNAL_STAFF,
+        "change": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.MARKETING_HEAD, R.QUALITY}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "return_request": {
+        "view": ALL_STAFF,
+        "add": frozenset(
+            {R.ADMIN, R.CLERK, R.SALES, R.DEALER, R.TECH_HEAD, R.SUPERVISOR, R.CUSTOMER_MANAGER, R.QUALITY, R.COMMERCE}
+        ),
+        "change": frozenset({R.ADMIN, R.TECH_HEAD, R.SUPERVISOR, R.QUALITY, R.COMMERCE, R.FINANCE, R.MARKETING_HEAD}),
+        "deactivate": frozenset(),
+        "import": frozenset(),
+    },
+    "trend": {
+        "view": QUALITY_LEADERS,
+        "add": QUALITY_EDITORS,
+        "change": QUALITY_EDITORS,
+        "deactivate": QUALITY_EDITORS,
+        "import": frozenset(),
+    },
+    "case": {
+        "view": INTERNAL_STAFF,
+        "add": CASE_WRITERS,
+        "change": CASE_WRITERS,
+        "deactivate": frozenset({R.ADMIN, R.TECH_HEAD, R.QUALITY}),
         "import": frozenset(),
     },
     "webhook": {

@@ -42,6 +42,18 @@ ITEMS = {
     "vip_visits": ("vip:visit_list", _("VIP visits"), "vip_visit"),
     "vip_tiers": ("vip:tier_list", _("VIP tiers"), "vip_tier"),
     "purchase_volumes": ("vip:volume_list", _("Purchase volumes"), "purchase_volume"),
+    "complaints": ("complaints:list", _("Complaints"), "complaint"),
+    "complaint_board": ("complaints:board", _("Regulatory reports"), "complaint_board"),
+    "capas": ("complaints:capa_list", _("CAPAs"), "capa"),
+    "reporting_rules": ("complaints:rule_list", _("Reporting rules"), "reporting_rule"),
+    "reassignment_reviews": ("complaints:review_list", _("Reassignment reviews"), "reassignment_review"),
+    "trace": ("trace:search", _("Lot / serial trace"), "trace"),
+    "deliveries": ("trace:delivery_list", _("Deliveries"), "delivery"),
+    "field_notices": ("trace:notice_list", _("Field safety notices"), "field_notice"),
+    "suggestions": ("suggestions:list", _("Suggestions"), "suggestion"),
+    "returns": ("returns:list", _("Returns and exchanges"), "return_request"),
+    "trends": ("trending:report", _("Trends"), "trend"),
+    "cases": ("knowledge:list", _("Case library"), "case"),
 }
 
 # Items only some roles get although others may open the page.
@@ -56,22 +68,30 @@ ONLY_FOR = {
 
 # What each role needs first; anything else it may see follows.
 ROLE_ORDER = {
-    R.CLERK: ["calls", "workorders", "board", "customers", "instruments", "contacts", "dealers", "models", "items"],
+    R.CLERK: [
+        "calls", "workorders", "complaints", "cases", "board", "customers", "instruments", "contacts", "dealers",
+        "models", "items",
+    ],
     R.ENGINEER: [
-        "calls", "myjobs", "vip_visits_mine", "workorders", "new_projects", "instruments", "customers", "contacts",
-        "items", "lots", "models",
+        "calls", "myjobs", "vip_visits_mine", "workorders", "cases", "new_projects", "instruments", "customers",
+        "contacts", "items", "lots", "models",
     ],
     R.SALES: ["workorders", "customers", "new_projects", "instruments", "contacts", "items"],
     R.DEALER: ["workorders", "customers", "instruments", "items", "models"],
     R.TECH_HEAD: [
-        "board", "workorders", "leader_queue", "followups", "followup_sheets", "survey_cases", "service_quality",
+        "board", "workorders", "complaints", "reassignment_reviews", "leader_queue", "followups", "followup_sheets",
+        "survey_cases", "service_quality", "cases",
         "instruments", "customers", "staff", "qualifications", "regions", "models", "items", "lots", "calendar",
         "sla_policies", "followup_rules", "outbox",
     ],
     R.CUSTOMER_MANAGER: ["board", "workorders", "followups", "customers", "instruments", "staff", "regions"],
     R.COMMERCE: ["purchase_volumes", "workorders", "items", "lots", "models", "dealers", "customers"],
     R.LOGISTICS: ["workorders", "items", "lots", "customers"],
-    R.QUALITY: ["workorders", "survey_cases", "lots", "items", "models", "instruments", "customers"],
+    R.QUALITY: [
+        "complaint_board", "complaints", "field_notices", "trace", "trends", "capas", "returns", "cases",
+        "reporting_rules", "deliveries", "workorders", "survey_cases", "lots", "items", "models", "instruments",
+        "customers",
+    ],
     R.ADMIN: [
         "workorders", "board", "customers", "instruments", "dealers", "models", "items", "lots", "regions", "staff",
         "qualifications", "calendar", "sla_policies", "followup_rules", "outbox", "webhooks",
