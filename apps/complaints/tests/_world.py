@@ -64,7 +64,7 @@ def walk(w: World, complaint: Complaint, to: str, *, at=None, events=(), reporta
         Status.REPLY,
         Status.REVIEW,
     ]
-    for status in path:
+    for _step in path:
         complaint.refresh_from_db()
         if complaint.status == to:
             return complaint

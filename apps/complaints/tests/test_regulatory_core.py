@@ -7,7 +7,7 @@ import pytest
 from apps.complaints import services
 from apps.complaints.choices import Kind, ReportState, Status
 from apps.complaints.tests._world import local, register, walk
-from apps.complaints.tests._world import world_fixture as world  # noqa: F401
+from apps.complaints.tests._world import world_fixture  # noqa: F401
 from apps.core.exceptions import ConflictError
 
 
