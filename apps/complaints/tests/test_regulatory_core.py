@@ -6,8 +6,12 @@ import pytest
 
 from apps.complaints import services
 from apps.complaints.choices import Kind, ReportState, Status
-from apps.complaints.tests._world import local, register, walk
-from apps.complaints.tests._world import world_fixture  # noqa: F401
+from apps.complaints.tests._world import (
+    local,
+    register,
+    walk,
+    world_fixture,  # noqa: F401
+)
 from apps.core.exceptions import ConflictError
 
 
