@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from apps.complaints.choices import CauseCategory
 from apps.core.models import Record
 from apps.workorders.choices import (
     ApplicationState,
@@ -142,6 +143,19 @@ class WorkOrder(Record):
     complaint_assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
     complaint_assessment_note = models.CharField(_("assessment note"), max_length=255, blank=True)
     quality_report_needed = models.BooleanField(_("external quality information report"), default=False)
+    # Issue 5: the reagent / calibrator / QC lot a job concerns (lot trace, field safety notices)
+    # and the cause the engineer found (CP-7 trending; same categories as complaints).
+    lot = models.ForeignKey(
+        "catalog.Lot",
+        verbose_name=_("lot concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+    )
+    fault_cause = models.CharField(
+        _("cause found"), max_length=16, choices=CauseCategory.choices, blank=True, db_index=True
+    )
     result_reported_at = models.DateTimeField(_("result reported to sales"), null=True, blank=True)
 
     SENSITIVE_FIELDS = ("caller_phone",)
