@@ -48,6 +48,8 @@ def on_reopened(order, *, actor, at, reason: str) -> None:
 PANELS = (
     ("apps.followups", "apps.followups.views_sheets", "workorder_followups", "followups/_workorder_panel.html"),
     ("apps.surveys", "apps.surveys.views", "workorder_survey", "surveys/_workorder_panel.html"),
+    ("apps.complaints", "apps.complaints.views", "workorder_complaints", "complaints/_workorder_panel.html"),
+    ("apps.knowledge", "apps.knowledge.views", "workorder_cases", "knowledge/_workorder_panel.html"),
 )
 
 
