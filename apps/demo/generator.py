@@ -42,6 +42,7 @@ from apps.customers.choices import ContactRole, CustomerKind, CustomerTier, Hosp
 from apps.customers.models import Contact, Customer, Dealer, Department
 from apps.demo import data
 from apps.demo.aftercare import create_aftercare
+from apps.demo.quality import create_quality
 from apps.demo.workorders import create_work_orders
 from apps.instruments.choices import InstrumentStatus, Ownership
 from apps.instruments.models import Instrument
@@ -208,6 +209,7 @@ class _Generator:
         self.create_instruments()
         create_work_orders(self)
         create_aftercare(self)
+        create_quality(self)
 
     def create_admin(self) -> None:
         admin = User(username="admin", name="系统管理员", role=Role.ADMIN, is_staff=True, is_superuser=True)
