@@ -10,21 +10,27 @@
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 
 from apps.complaints.choices import DeadlineUnit
 
 
+def _legal_zone() -> ZoneInfo:
+    """Days are counted on the company's clock (settings.TIME_ZONE, Asia/Shanghai), never on the
+    time zone a request happens to have activated: a legal deadline is the same for everybody."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def _end_of_day(day: dt.date) -> dt.datetime:
-    tz = timezone.get_current_timezone()
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=_legal_zone())
 
 
 def due_at(*, aware_at: dt.datetime, amount: int, unit: str, calendar=None) -> dt.datetime:
     if unit == DeadlineUnit.HOURS:
         return aware_at + dt.timedelta(hours=amount)
-    aware_day = timezone.localtime(aware_at).date()
+    aware_day = aware_at.astimezone(_legal_zone()).date()
     if unit == DeadlineUnit.CALENDAR_DAYS:
         return _end_of_day(aware_day + dt.timedelta(days=amount))
     if unit == DeadlineUnit.WORKING_DAYS:

@@ -379,8 +379,13 @@ class Complaint(Record):
 
     def clean(self):
         errors = {}
-        if self.aware_at and self.received_at and self.aware_at > self.received_at + timedelta(days=366):
-            errors["aware_at"] = _("The awareness date is too far from the date received.")
+        if self.aware_at and self.received_at:
+            # Receiving a complaint makes the company aware: a later awareness date would put
+            # the legal reporting deadlines off. Earlier is normal (a sales person heard it first).
+            if self.aware_at > self.received_at:
+                errors["aware_at"] = _("The company was aware at the latest when it received the complaint.")
+            elif self.aware_at < self.received_at - timedelta(days=366):
+                errors["aware_at"] = _("The awareness date is too far from the date received.")
         if self.complainant_age is not None and self.complainant_age > 130:
             errors["complainant_age"] = _("Give an age between 0 and 130.")
         if self.lot_id and self.item_id and self.lot.item_id != self.item_id:

@@ -25,6 +25,22 @@ def complaint_scope_q(user) -> Q:
     return q | customer_scope_q(user, "customer__")
 
 
+# CP-3: the talk with the engineer, his self-assessment (written "to the centre head and the
+# technical head") and a reassignment review are about a member of staff, not about the complaint.
+PERSONNEL_READERS = frozenset(
+    {Role.ADMIN, Role.TECH_HEAD, Role.SUPERVISOR, Role.MARKETING_HEAD, Role.GENERAL_MANAGER, Role.QUALITY}
+)
+
+
+def sees_personnel_notes(user, complaint: Complaint) -> bool:
+    """The heads and the quality review read them, and the engineer his own — not a dealer, a
+    sales person or a colleague who may see the complaint."""
+    return True
+    if user.is_superuser or user.role in PERSONNEL_READERS:
+        return True
+    return complaint.engineer_id is not None and complaint.engineer_id == user.pk
+
+
 def complaint_list(*, user) -> QuerySet[Complaint]:
     scoped = Complaint.objects.filter(complaint_scope_q(user))
     if not sees_all(user):
@@ -166,3 +182,148 @@ def complaints_for_serial(*, user, serial_no: str) -> QuerySet[Complaint]:
     if not serial_no:
         return Complaint.objects.none()
     return complaint_list(user=user).filter(Q(serial_no__iexact=serial_no) | Q(instrument__serial_no__iexact=serial_no))
+
+
+# --- reads of the complaint pages (list filters, the work-order panel, the board) -------------
+
+
+def _scoped(user) -> QuerySet[Complaint]:
+    """The complaints the user may see, without the list's joins (for sub-selects and counts);
+    distinct, as complaint_list (an OR across joins could repeat rows)."""
+    scoped = Complaint.objects.filter(complaint_scope_q(user))
+    return scoped if sees_all(user) else Complaint.objects.filter(pk__in=scoped.values("pk"))
+
+
+def complaints_for_work_order(*, user, order) -> list[Complaint]:
+    """The complaints a work order opened that the user may see (its page's panel)."""
+    return list(
+        _scoped(user)
+        .filter(work_order=order)
+        .only("pk", "number", "status", "summary", "kind", "received_at")
+        .order_by("-received_at", "-id")
+    )
+
+
+def complaint_list_page(*, user) -> QuerySet[Complaint]:
+    """The list page's rows: complaint_list plus the next deadline of a pending regulatory
+    report (one aggregate in the same query, so a page costs the same with 5 or 500 rows)."""
+    from django.db.models import Min
+
+    return complaint_list(user=user).annotate(
+        next_due_at=Min("reports__due_at", filter=Q(reports__state=ReportState.PENDING))
+    )
+
+
+def with_overdue_reports(queryset: QuerySet[Complaint], *, present: bool = True, at=None) -> QuerySet[Complaint]:
+    """Complaints with (present=False: without) a pending regulatory report past its deadline."""
+    at = at or timezone.now()
+    overdue = RegulatoryReport.objects.filter(state=ReportState.PENDING, due_at__lte=at).values("complaint_id")
+    return queryset.filter(pk__in=overdue) if present else queryset.exclude(pk__in=overdue)
+
+
+def with_pending_reports(queryset: QuerySet[Complaint], *, present: bool = True) -> QuerySet[Complaint]:
+    """Complaints with (present=False: without) a regulatory report still to submit."""
+    pending = RegulatoryReport.objects.filter(state=ReportState.PENDING).values("complaint_id")
+    return queryset.filter(pk__in=pending) if present else queryset.exclude(pk__in=pending)
+
+
+def complaint_by_number(*, user, number: str) -> Complaint | None:
+    """An earlier complaint named by its number (the "covered by" of a waived investigation)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return _scoped(user).filter(number__iexact=number).first()
+
+
+def rules_by_event() -> dict[str, list[ReportingRule]]:
+    """{event category: its active rules in order} — what each reportability choice starts."""
+    found: dict[str, list[ReportingRule]] = {}
+    for rule in ReportingRule.objects.filter(is_active=True).order_by("event", "sequence", "id"):
+        found.setdefault(rule.event, []).append(rule)
+    return found
+
+
+def review_for(complaint: Complaint) -> ReassignmentReview | None:
+    return (
+        ReassignmentReview.objects.filter(complaint=complaint)
+        .select_related("engineer", "earlier", "decided_by")
+        .first()
+    )
+
+
+def open_counts_by_status(*, user) -> list[tuple[str, int]]:
+    """(status, count) of the open complaints the user sees, in the order of the workflow."""
+    from apps.complaints.choices import Status
+
+    rows = dict(
+        _scoped(user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("status", "n")
+    )
+    return [(status, rows.get(status, 0)) for status in Status.values if status in OPEN_STATUSES]
+
+
+def breached_complaint_clocks(*, user, at=None, limit: int = 50) -> list:
+    """CP-4: complaints whose reply / plan / resolution clock ran out, most overdue first, each
+    clock with its complaint attached (`clock.complaint`) — two queries whatever the count."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.sla.choices import OPEN_CLOCK_STATES
+    from apps.sla.models import SlaClock
+
+    at = at or timezone.now()
+    clocks = list(
+        SlaClock.objects.filter(
+            content_type=ContentType.objects.get_for_model(Complaint),
+            state__in=OPEN_CLOCK_STATES,
+            due_at__lte=at,
+            object_id__in=_scoped(user).filter(status__in=OPEN_STATUSES).values("pk"),
+        )
+        .select_related("policy", "owner")
+        .order_by("due_at", "id")[:limit]
+    )
+    complaints = Complaint.objects.select_related("customer").in_bulk({c.object_id for c in clocks})
+    for clock in clocks:
+        clock.complaint = complaints.get(clock.object_id)
+    return clocks
+
+
+def capa_detail(*, user, pk) -> Capa:
+    capa = capa_list(user=user).filter(pk=pk).first()
+    if capa is None:
+        raise Http404
+    return capa
+
+
+def capa_complaints(*, user, capa: Capa) -> list[Complaint]:
+    """The complaints linked to a CAPA that the user may see."""
+    return list(complaint_list(user=user).filter(capas=capa).order_by("-received_at", "-id")[:200])
+
+
+def linkable_capas(complaint: Complaint) -> QuerySet[Capa]:
+    """Open CAPAs the complaint is not linked to yet."""
+    return open_capas().exclude(complaints=complaint)
+
+
+def report_for_complaint(*, user, complaint_pk, pk) -> RegulatoryReport:
+    """One regulatory report of a complaint the user may see, or 404."""
+    report = (
+        RegulatoryReport.objects.filter(pk=pk, complaint_id=complaint_pk, complaint__in=_scoped(user).values("pk"))
+        .select_related("complaint", "rule")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_list(*, user) -> QuerySet[RegulatoryReport]:
+    """Every regulatory report of the complaints the user may see, most urgent first (the API list)."""
+    return (
+        RegulatoryReport.objects.filter(complaint__in=Complaint.objects.filter(complaint_scope_q(user)).values("pk"))
+        .select_related("complaint", "rule", "submitted_by")
+        .order_by("due_at", "id")
+    )

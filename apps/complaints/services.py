@@ -170,6 +170,10 @@ def _clean_sources(data: dict) -> None:
                 raise ValidationError({source: _("This record belongs to another customer.")})
     instrument = data.get("instrument")
     if instrument is not None:
+        if data.get("customer") is None and instrument.customer_id:
+            # The unit says where it stands: the complaint belongs to that customer (its region's
+            # staff see it, the scope check below applies to it).
+            data["customer"] = instrument.customer
         if not data.get("serial_no"):
             data["serial_no"] = instrument.serial_no
         if data.get("instrument_model") is None:
@@ -209,12 +213,9 @@ def complaint_create(*, actor, data: dict, at=None) -> Complaint:
         data["received_at"] = at
     if data.get("aware_at") is None:
         data["aware_at"] = data["received_at"]
-    if data["received_at"] > at + dt.timedelta(minutes=5):
-        raise ValidationError({"received_at": _("The date received cannot be in the future.")})
-    if data["aware_at"] > at + dt.timedelta(minutes=5):
-        raise ValidationError({"aware_at": _("The awareness date cannot be in the future.")})
+    _check_not_future(data, at)
     _clean_sources(data)
-    _check_scope(actor, data.get("customer"))
+    _check_scope(actor, data.get("customer"), instrument=data.get("instrument"))
     complaint = Complaint(received_by=actor, region=_region_for(data.get("customer")), **data)
     complaint._history_user = actor
     complaint.full_clean(exclude=["number"])
@@ -242,15 +243,30 @@ def complaint_create(*, actor, data: dict, at=None) -> Complaint:
     return complaint
 
 
-def _check_scope(actor, customer) -> None:
-    """Staff who see only some customers register complaints only for those."""
+def _check_not_future(data: dict, at) -> None:
+    if data["received_at"] > at + dt.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("The date received cannot be in the future.")})
+    if data["aware_at"] > at + dt.timedelta(minutes=5):
+        raise ValidationError({"aware_at": _("The awareness date cannot be in the future.")})
+
+
+def _check_scope(actor, customer, *, instrument=None) -> None:
+    """Staff who see only some customers register complaints only for those — or for the
+    customer where a unit they may see stands (a dealer's unit placed at another customer)."""
     if customer is None:
         return
     from apps.customers.models import Customer
     from apps.customers.selectors import customer_scope_q
 
-    if not Customer.objects.filter(customer_scope_q(actor)).filter(pk=customer.pk).exists():
-        raise ValidationError({"customer": _("You cannot register a complaint for this customer.")})
+    if Customer.objects.filter(customer_scope_q(actor)).filter(pk=customer.pk).exists():
+        return
+    if instrument is not None and instrument.customer_id == customer.pk:
+        from apps.instruments.models import Instrument
+        from apps.instruments.selectors import instrument_scope_q
+
+        if Instrument.objects.filter(instrument_scope_q(actor), pk=instrument.pk).exists():
+            return
+    raise ValidationError({"customer": _("You cannot register a complaint for this customer.")})
 
 
 def _start_clocks(complaint, *, actor) -> None:
@@ -289,16 +305,25 @@ def complaint_update(*, actor, complaint: Complaint, data: dict, expected_versio
     data = {key: value for key, value in data.items() if key in INTAKE_FIELDS}
     merged = {field: getattr(complaint, field) for field in INTAKE_FIELDS}
     merged.update(data)
+    if merged.get("received_at") is None:
+        raise ValidationError({"received_at": _("Give the date received.")})
+    if merged.get("aware_at") is None:
+        raise ValidationError({"aware_at": _("Give the date the company became aware.")})
+    for name in ("received_at", "aware_at"):
+        # The page shows these to the minute: the same minute sent back unchanged is no change
+        # (else a complaint registered at 10:00:30 could never be edited once its clocks run).
+        if _same_minute(merged[name], getattr(complaint, name)):
+            merged[name] = getattr(complaint, name)
+    _check_not_future(merged, at)
     _clean_sources(merged)
     if merged.get("customer") is not None and merged["customer"] != complaint.customer:
-        _check_scope(actor, merged["customer"])
+        _check_scope(actor, merged["customer"], instrument=merged.get("instrument"))
     changed = [field for field in INTAKE_FIELDS if getattr(complaint, field) != merged[field]]
     if not changed:
         return complaint
-    if merged["aware_at"] != complaint.aware_at and complaint.reports.exists():
-        raise ValidationError(
-            {"aware_at": _("Regulatory deadlines already run from the awareness date; it cannot change now.")}
-        )
+    aware_moved = merged["aware_at"] != complaint.aware_at
+    if aware_moved:
+        _check_awareness_correction(complaint, merged["aware_at"], actor=actor)
     for field in changed:
         setattr(complaint, field, merged[field])
     complaint.region = _region_for(complaint.customer)
@@ -312,7 +337,78 @@ def complaint_update(*, actor, complaint: Complaint, data: dict, expected_versio
         text=_("Changed: %(fields)s")
         % {"fields": ", ".join(str(Complaint._meta.get_field(f).verbose_name) for f in changed)},
     )
+    if aware_moved:
+        _move_report_deadlines(complaint, actor=actor, at=at)
     return complaint
+
+
+def _same_minute(a, b) -> bool:
+    return a is not None and b is not None and int(a.timestamp()) // 60 == int(b.timestamp()) // 60
+
+
+def _check_awareness_correction(complaint, aware_at, *, actor) -> None:
+    """Once reports run from the awareness date, the legal clock started when the company really
+    became aware: the quality department may correct it to an earlier moment (the pending
+    reports' deadlines move earlier with it), never to a later one."""
+    if not complaint.reports.exclude(state=ReportState.WITHDRAWN).exists():
+        return
+    if aware_at > complaint.aware_at:
+        raise ValidationError(
+            {
+                "aware_at": _(
+                    "Regulatory deadlines already run from the awareness date; it can only be corrected to an "
+                    "earlier moment."
+                )
+            }
+        )
+    from apps.complaints.choices import QUALITY
+
+    if transitions._role(actor) not in QUALITY:
+        raise ValidationError(
+            {
+                "aware_at": _(
+                    "Regulatory deadlines already run from the awareness date; the quality department corrects it."
+                )
+            }
+        )
+
+
+def _move_report_deadlines(complaint, *, actor, at) -> None:
+    """The pending reports follow a corrected awareness date (each under the terms it started
+    with); the quality department hears of the new deadlines."""
+    moved = []
+    for report in complaint.reports.select_related("rule").filter(state=ReportState.PENDING).order_by("due_at", "id"):
+        warn_before = (report.due_at - report.warn_at) if report.warn_at else report.rule.warn_before
+        report.aware_at = complaint.aware_at
+        report.due_at = deadlines.due_at(aware_at=complaint.aware_at, amount=report.amount, unit=report.unit)
+        report.warn_at = deadlines.warn_at(due=report.due_at, warn_before=warn_before, aware_at=complaint.aware_at)
+        report.version += 1
+        report._history_user = actor
+        report.save(update_fields=["aware_at", "due_at", "warn_at", "version"])
+        due = f"{timezone.localtime(report.due_at):%Y-%m-%d %H:%M}"
+        _event(
+            complaint,
+            EventKind.REPORT,
+            actor=actor,
+            at=at,
+            text=_("%(report)s now due %(due)s (awareness date corrected)") % {"report": report.label, "due": due},
+            data={"report": report.pk},
+        )
+        moved.append(report)
+    if not moved:
+        return
+    with in_default_language():
+        notify(
+            f"complaint:{complaint.pk}:deadlines-moved:{complaint.version}",
+            staff(Role.QUALITY) + ([complaint.handler] if complaint.handler_id else []),
+            _("%(number)s: awareness date corrected, report deadlines moved earlier") % {"number": complaint.number},
+            link=_link(complaint),
+            body="\n".join(
+                _("%(report)s to %(to)s — due %(due)s")
+                % {"report": r.label, "to": r.recipient_label, "due": f"{timezone.localtime(r.due_at):%Y-%m-%d %H:%M}"}
+                for r in moved
+            ),
+        )
 
 
 # --- evaluation (ISO 13485 8.2.2 a/b) ---------------------------------------------------------
@@ -370,6 +466,7 @@ def _flag_repeat(complaint, *, actor, at) -> ReassignmentReview | None:
             at=at,
             text=_("Second complaint against %(engineer)s (earlier: %(number)s): reassignment review raised")
             % {"engineer": complaint.engineer, "number": earlier.number},
+            data={"personnel": True},
         )
         with in_default_language():
             notify(
@@ -402,6 +499,7 @@ def reassignment_decide(*, actor, review: ReassignmentReview, decision: str, exp
         actor=actor,
         at=at,
         text=_("Reassignment review: %(d)s") % {"d": review.decision},
+        data={"personnel": True},
     )
     return review
 
@@ -481,6 +579,26 @@ def _apply_reportability(complaint, *, reportable: bool, events, rationale: str,
     events = _clean_events(events) if reportable else []
     if reportable and not events:
         raise ValidationError({"events": _("Name what makes it reportable (death, serious injury, group event …).")})
+    if events:
+        # A reportable event with no rule would start no report, and the complaint could close
+        # with its report missing: refused until the quality department sets the rule up.
+        covered = set(ReportingRule.objects.filter(event__in=events, is_active=True).values_list("event", flat=True))
+        covered |= set(
+            complaint.reports.filter(state__in=[ReportState.PENDING, ReportState.SUBMITTED]).values_list(
+                "rule__event", flat=True
+            )
+        )
+        missing = [e for e in events if e not in covered]
+        if missing:
+            raise ValidationError(
+                {
+                    "events": _(
+                        "No active reporting rule for %(events)s: the quality department sets one up in the "
+                        "reporting rules first."
+                    )
+                    % {"events": ", ".join(str(EventCategory(e).label) for e in missing)}
+                }
+            )
     rationale = (rationale or "").strip()
     if not reportable and not rationale:
         raise ValidationError({"rationale": _("Say why it is not reportable.")})
@@ -560,6 +678,12 @@ def complaint_revise_reportability(
     at = now(at)
     complaint = lock(complaint, expected_version)
     transitions.check_activity("revise_reportability", complaint, actor)
+    kept = _clean_events(events) if reportable else []
+    if (
+        not (rationale or "").strip()
+        and complaint.reports.filter(state=ReportState.PENDING).exclude(rule__event__in=kept).exists()
+    ):
+        raise ValidationError({"rationale": _("Say why the reports still to submit are withdrawn.")})
     events = _apply_reportability(
         complaint, reportable=reportable, events=events, rationale=rationale, actor=actor, at=at
     )
@@ -644,7 +768,11 @@ def check_regulatory_reports(*, now_at=None) -> dict[str, int]:
     quality = staff(Role.QUALITY)
     for report in list(base.filter(escalated_at__isnull=True, due_at__lte=at).order_by("due_at", "id")[:batch]):
         with transaction.atomic():
-            if not RegulatoryReport.objects.filter(pk=report.pk, escalated_at__isnull=True).update(escalated_at=at):
+            # Still pending: a report submitted or withdrawn since the batch was read is not overdue.
+            claimed = RegulatoryReport.objects.filter(
+                pk=report.pk, state=ReportState.PENDING, escalated_at__isnull=True
+            ).update(escalated_at=at)
+            if not claimed:
                 continue
             complaint = report.complaint
             with in_default_language():
@@ -673,7 +801,10 @@ def check_regulatory_reports(*, now_at=None) -> dict[str, int]:
         base.filter(warned_at__isnull=True, warn_at__lte=at, due_at__gt=at).order_by("warn_at", "id")[:batch]
     ):
         with transaction.atomic():
-            if not RegulatoryReport.objects.filter(pk=report.pk, warned_at__isnull=True).update(warned_at=at):
+            claimed = RegulatoryReport.objects.filter(
+                pk=report.pk, state=ReportState.PENDING, warned_at__isnull=True
+            ).update(warned_at=at)
+            if not claimed:
                 continue
             complaint = report.complaint
             with in_default_language():
@@ -770,6 +901,8 @@ def complaint_waive_investigation(
     transitions.check(complaint, actor, "waive_investigation")
     complaint.no_investigation_reason = _text(reason, "reason", _("Say why no investigation is needed."))
     if covered_by is not None:
+        # Its status as stored now, not as the caller read it.
+        covered_by = Complaint.objects.get(pk=covered_by.pk)
         if covered_by.pk == complaint.pk:
             raise ValidationError({"covered_by": _("A complaint cannot cover itself.")})
         if covered_by.status == Status.NOT_COMPLAINT:
@@ -1008,6 +1141,7 @@ def complaint_talk_with_engineer(
         actor=actor,
         at=at,
         text=_("Talk with the engineer: %(text)s") % {"text": complaint.talk_note},
+        data={"personnel": True},  # selectors.sees_personnel_notes
     )
     with in_default_language():
         notify(
@@ -1042,9 +1176,9 @@ def complaint_self_assess(*, actor, complaint: Complaint, text: str, expected_ve
 
 
 @transaction.atomic
-def complaint_add_note(*, actor, complaint: Complaint, text: str, at=None) -> ComplaintEvent:
+def complaint_add_note(*, actor, complaint: Complaint, text: str, expected_version=None, at=None) -> ComplaintEvent:
     at = now(at)
-    complaint = lock(complaint)
+    complaint = lock(complaint, expected_version)
     transitions.check_activity("note", complaint, actor)
     return _event(complaint, EventKind.NOTE, actor=actor, at=at, text=_text(text, "text", _("Write the note.")))
 
@@ -1235,3 +1369,35 @@ def complaint_return_for_rework(
 
 def is_read_only(complaint: Complaint) -> bool:
     return complaint.status in FINAL_STATUSES
+
+
+# --- the reporting rules table (apps.core generic write layer) --------------------------------
+
+
+def rule_create(*, actor, data, m2m=None) -> ReportingRule:
+    """A new line of the reporting rules; it applies to reportability decisions from now on."""
+    from apps.core.services import record_create
+
+    if transitions._role(actor) not in (Role.QUALITY, Role.ADMIN):
+        raise PermissionDenied(_("Only the quality department changes the reporting rules."))
+    return record_create(model=ReportingRule, actor=actor, data=data)
+
+
+def rule_update(*, actor, instance, data, expected_version, m2m=None) -> ReportingRule:
+    """Change a rule. Reports already started keep the deadline they were given (each report
+    holds a copy of its rule's terms)."""
+    from apps.core.services import record_update
+
+    if transitions._role(actor) not in (Role.QUALITY, Role.ADMIN):
+        raise PermissionDenied(_("Only the quality department changes the reporting rules."))
+    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version)
+
+
+def rule_set_active(*, actor, instance, active: bool, reason: str, expected_version=None) -> ReportingRule:
+    from apps.core.services import record_set_active
+
+    if transitions._role(actor) not in (Role.QUALITY, Role.ADMIN):
+        raise PermissionDenied(_("Only the quality department changes the reporting rules."))
+    return record_set_active(
+        instance=instance, actor=actor, active=active, reason=reason, expected_version=expected_version
+    )

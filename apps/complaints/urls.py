@@ -1,11 +1,7 @@
-from django.http import HttpResponse
-from django.urls import path
+"""Pages of complaints, regulatory reports, reporting rules, CAPAs and reassignment reviews."""
+
+from apps.complaints import views
 
 app_name = "complaints"
 
-
-def _todo(request, pk):  # replaced by the complaint pages
-    return HttpResponse(status=501)
-
-
-urlpatterns = [path("complaints/<int:pk>/", _todo, name="detail")]
+urlpatterns = views.urlpatterns

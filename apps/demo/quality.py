@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.apps import apps
+from django.utils import timezone
 
 APPS = ("apps.complaints",)
 
@@ -346,6 +347,78 @@ class _Quality:
             summary="仪器加样针频繁堵针",
             details="近一周每天堵针 3–4 次，已按说明书清洗，仍未改善。",
         )
+
+    # --- deliveries, lot trace, a class II notice (issue 5) ----------------------------------------
+    def trace(self) -> None:
+        from apps.core.services import record_create
+        from apps.trace import services as ts
+        from apps.trace.models import Delivery
+
+        admin = self.users["admin"]
+        day = timezone.localdate(self.now)
+        # The lot of the serious-injury complaint went to eight customers, the other lot to five.
+        for index, (lot, customers) in enumerate(((self.lot, range(0, 8)), (self.other_lot, range(3, 8)))):
+            for n in customers:
+                customer = self.customer(n)
+                record_create(
+                    model=Delivery,
+                    actor=self.users["logistics"],
+                    data={
+                        "delivered_on": day - dt.timedelta(days=60 - 3 * n - index),
+                        "customer": customer,
+                        "item": lot.item,
+                        "lot": lot,
+                        "quantity": 2 + n % 4,
+                        "document_no": f"FH{day:%y%m}{index}{n:03d}",
+                        "dealer": customer.dealer,
+                    },
+                )
+        for customer_index, instrument in list(self.instruments.items())[:6]:
+            record_create(
+                model=Delivery,
+                actor=admin,
+                data={
+                    "delivered_on": instrument.install_date or day - dt.timedelta(days=400),
+                    "customer_id": customer_index,
+                    "instrument": instrument,
+                    "serial_no": instrument.serial_no,
+                    "quantity": 1,
+                    "document_no": f"YQ{instrument.serial_no[-6:]}",
+                },
+            )
+        # Class II notice to the lot of the serious-injury complaint, issued yesterday: some told,
+        # two acknowledged, the rest still open on the board.
+        issued = self.at(days=1, hours=3)
+        notice = ts.notice_create(
+            actor=self.quality,
+            data={
+                "title": f"{self.lot.item.name} 批号 {self.lot.lot_no} 结果偏低风险通知",
+                "notice_class": "2",
+                "reason": "部分用户反馈该批号质控偏低，调查确认个别批次校准品赋值偏差。",
+                "action_required": "立即停用该批号，联系当地工程师更换批号并重新定标，回执确认。",
+            },
+            m2m={"lots": [self.lot]},
+            at=issued,
+        )
+        notice = ts.notice_issue(actor=self.quality, notice=notice, at=issued + dt.timedelta(minutes=10))
+        for n, recipient in enumerate(notice.recipients.order_by("id")):
+            if n < 5:
+                recipient = ts.recipient_notify(
+                    actor=self.quality, recipient=recipient, channel="phone", at=issued + dt.timedelta(hours=1 + n)
+                )
+            if n < 2:
+                ts.recipient_acknowledge(
+                    actor=self.quality,
+                    recipient=recipient,
+                    name="检验科主任",
+                    position="主任",
+                    at=issued + dt.timedelta(hours=3 + n),
+                )
+
+    def trending(self) -> None:
+        from apps.trending.services import trend_scan
+
+        trend_scan(now=self.now)
 
     def report(self) -> None:
         from apps.complaints.models import Complaint, RegulatoryReport

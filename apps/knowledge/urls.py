@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from apps.knowledge import views
 
 app_name = "knowledge"
 
-urlpatterns = []
+urlpatterns = views.urlpatterns

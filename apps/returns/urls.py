@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from apps.returns import views
 
 app_name = "returns"
 
-urlpatterns = []
+urlpatterns = views.urlpatterns

@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from apps.suggestions import views
 
 app_name = "suggestions"
 
-urlpatterns = []
+urlpatterns = views.urlpatterns

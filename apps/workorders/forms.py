@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.choices import ItemKind
 from apps.catalog.forms import KindSearchSelect
-from apps.catalog.models import CatalogItem
+from apps.catalog.models import CatalogItem, Lot
+from apps.complaints.choices import CauseCategory
+from apps.core.forms import _impossible_id
+from apps.core.widgets import SearchSelect
 from apps.workorders import policies
 from apps.workorders.choices import ApprovalStep, Billing, Decision, PartSupply, PauseKind
 
@@ -207,6 +210,15 @@ class ConfirmForm(ActionForm):
     """A move without input (check in, resume the clocks): only the version."""
 
 
+class LotChoiceField(forms.ModelChoiceField):
+    """A lot by id; an id beyond what the database can hold is an ordinary invalid choice."""
+
+    def to_python(self, value):
+        if _impossible_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 # --- the visit (WO-11, WO-16) -----------------------------------------------------------------
 
 
@@ -223,6 +235,17 @@ class VisitForm(ActionForm):
     )
     lab_head_consent = forms.BooleanField(label=_("The lab head agreed before I leave"), required=False)
     lab_head_name = forms.CharField(label=_("Lab head's name"), required=False, max_length=64)
+    # Issue 5: kept on the work order (lot trace, CP-7 trending), recorded with the visit.
+    lot = LotChoiceField(
+        label=_("Lot concerned"),
+        queryset=Lot.objects.filter(is_active=True),
+        required=False,
+        widget=SearchSelect("catalog:lot_lookup"),
+        help_text=_("Only when the fault concerns a reagent, calibrator or QC lot."),
+    )
+    fault_cause = forms.ChoiceField(
+        label=_("Cause found"), choices=[("", "---------"), *CauseCategory.choices], required=False
+    )
 
     def __init__(self, *args, order=None, visit=None, **kwargs):
         self.visit = visit
@@ -236,6 +259,8 @@ class VisitForm(ActionForm):
                     "drift_warning_given": visit.drift_warning_given,
                     "lab_head_consent": visit.lab_head_consent,
                     "lab_head_name": visit.lab_head_name,
+                    "lot": order.lot_id if order is not None else None,
+                    "fault_cause": order.fault_cause if order is not None else "",
                 },
             )
         super().__init__(*args, order=order, **kwargs)

@@ -13,7 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.choices import Role
-from apps.catalog.models import InstrumentModel
+from apps.catalog.models import InstrumentModel, Lot
 from apps.core.access import personal_data_for
 from apps.core.forms import _impossible_id
 from apps.core.ids import parse_id
@@ -105,6 +105,14 @@ class IntakeForm(forms.Form):
         queryset=InstrumentModel.objects.filter(is_active=True).order_by("code"),
         required=False,
         help_text=_("Only when the serial number is unknown."),
+    )
+    # Issue 5: the reagent / calibrator / QC lot the call is about (lot trace, field safety notices).
+    lot = forms.ModelChoiceField(
+        label=_("Lot concerned"),
+        queryset=Lot.objects.filter(is_active=True),
+        required=False,
+        widget=SearchSelect("catalog:lot_lookup"),
+        help_text=_("Only when the problem concerns a reagent, calibrator or QC lot: its lot number."),
     )
     contact = ContactChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
     caller_name = forms.CharField(label=_("Caller"), max_length=64, required=False)
@@ -229,6 +237,7 @@ class IntakeForm(forms.Form):
                 "customer",
                 "instrument",
                 "instrument_model",
+                "lot",
                 "contact",
                 "department",
                 "caller_name",

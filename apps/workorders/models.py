@@ -172,6 +172,8 @@ class WorkOrder(Record):
             models.Index(fields=["instrument", "created_at"], name="wo_instrument_created"),
             models.Index(fields=["region", "status"], name="wo_region_status"),
             models.Index(fields=["sales", "status"], name="wo_sales_status"),
+            # The unfiltered list (newest first) and the monthly trending counts (apps.trending).
+            models.Index(fields=["created_at", "id"], name="wo_created"),
         ]
 
     def __str__(self):

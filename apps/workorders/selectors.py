@@ -71,6 +71,7 @@ def workorder_detail(*, user, pk) -> WorkOrder:
             "region__customer_manager",
             "customer__responsible_sales",
             "customer__dealer",
+            "lot__item",
         )
         .prefetch_related(
             Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.choices import Role
+from apps.complaints.choices import CauseCategory
 from apps.core.dates import add_months
 from apps.core.exceptions import ConflictError
 from apps.customers.choices import ProductLineUsage
@@ -44,6 +45,9 @@ from apps.workorders.models import (
 )
 
 # --- helpers ---------------------------------------------------------------------------------
+
+# An optional argument left out: the value on record stays as it is.
+KEEP = object()
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -168,6 +172,7 @@ def workorder_create(
     caller_phone: str = "",
     site_address: str = "",
     remote_actions: str = "",
+    lot=None,
     at: dt.datetime | None = None,
 ) -> WorkOrder:
     """Register a request (SPEC WO-1). The clerk sees warranty and arrears at once; both are
@@ -190,6 +195,7 @@ def workorder_create(
         caller_phone=caller_phone,
         instrument=instrument,
         instrument_model=instrument_model,
+        lot=lot,
         description=description,
         site_address=site_address or customer.address,
         region=_region_for(customer),
@@ -975,9 +981,13 @@ def workorder_record_visit(
     drift_warning_given: bool = False,
     lab_head_consent: bool = False,
     lab_head_name: str = "",
+    lot=KEEP,
+    fault_cause=KEEP,
     expected_version: int | None = None,
 ) -> Visit:
-    """SPEC WO-11: the engineer fills the record on his phone (saved as often as he likes)."""
+    """SPEC WO-11: the engineer fills the record on his phone (saved as often as he likes).
+    With it, the lot concerned and the cause found (issue 5) go onto the order; left out
+    (KEEP), they stay as they are."""
     order = _lock(order)
     transitions.check_activity("visit", order, actor)
     visit = Visit.objects.select_for_update().filter(work_order=order, checked_out_at__isnull=True).first()
@@ -991,6 +1001,17 @@ def workorder_record_visit(
     visit.version += 1
     visit._history_user = actor
     visit.save()
+    changed = []
+    if lot is not KEEP and order.lot_id != getattr(lot, "pk", None):
+        order.lot = lot
+        changed.append("lot")
+    if fault_cause is not KEEP and order.fault_cause != (fault_cause or ""):
+        if fault_cause and fault_cause not in CauseCategory.values:
+            raise ValidationError({"fault_cause": _("Choose one of the causes offered.")})
+        order.fault_cause = fault_cause or ""
+        changed.append("fault_cause")
+    if changed:
+        _save(order, actor=actor, fields=changed)
     return visit
 
 

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.catalog.models import CatalogItem, InstrumentModel
+from apps.catalog.models import CatalogItem, InstrumentModel, Lot
+from apps.complaints.choices import CauseCategory
 from apps.core.access import personal_data_for, sees_internal_notes
 from apps.core.ids import MAX_ID, parse_id
 from apps.customers.models import Contact, Customer, Department
@@ -418,6 +419,8 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
     dispatched_by_name = serializers.StringRelatedField(source="dispatched_by", read_only=True)
     arrears_agreed_by_name = serializers.StringRelatedField(source="arrears_agreed_by", read_only=True)
     complaint_assessed_by_name = serializers.StringRelatedField(source="complaint_assessed_by", read_only=True)
+    lot_label = serializers.StringRelatedField(source="lot", read_only=True)
+    fault_cause_label = serializers.CharField(source="get_fault_cause_display", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     close_blockers = serializers.SerializerMethodField()
@@ -467,6 +470,10 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
             "complaint_assessed_at",
             "complaint_assessment_note",
             "quality_report_needed",
+            "lot",
+            "lot_label",
+            "fault_cause",
+            "fault_cause_label",
             "result_reported_at",
             "is_open",
             "allowed_actions",
@@ -610,6 +617,13 @@ class WorkOrderCreateSerializer(serializers.Serializer):
     caller_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     site_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     remote_actions = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    lot = IdRelatedField(
+        queryset=Lot.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The reagent, calibrator or QC lot the request concerns (lot trace)."),
+    )
 
 
 # --- writing: one body per move ---------------------------------------------------------------
@@ -711,6 +725,19 @@ class VisitRecordSerializer(VersionOnly):
     drift_warning_given = serializers.BooleanField(default=False)
     lab_head_consent = serializers.BooleanField(default=False)
     lab_head_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    # Issue 5: kept on the order; left out, they stay as they are (null / "" clears them).
+    lot = IdRelatedField(
+        queryset=Lot.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=_("The lot concerned (left out: unchanged; null: none)."),
+    )
+    fault_cause = serializers.ChoiceField(
+        choices=CauseCategory.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("The cause found (left out: unchanged; empty: not yet known)."),
+    )
     visit_version = serializers.IntegerField(
         min_value=1,
         max_value=MAX_ID,

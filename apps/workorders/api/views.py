@@ -464,6 +464,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 lab_head_consent=data["lab_head_consent"],
                 lab_head_name=data["lab_head_name"],
                 expected_version=data["visit_version"],
+                **{name: data[name] for name in ("lot", "fault_cause") if name in data},
             )
         return self._detail(order.pk)
 
