@@ -471,7 +471,9 @@ class CorrectionForm(ComplaintActionForm):
             self.fields["capas"].help_text = _("Already linked: %(numbers)s.") % {"numbers": ", ".join(linked)}
             self.fields["no_capa_reason"].help_text = ""
         elif not self.fields["capas"].queryset.exists():
-            self.fields["capas"].help_text = _("No open CAPA to link — open a new one below, or say why none is needed.")
+            self.fields["capas"].help_text = _(
+                "No open CAPA to link — open a new one below, or say why none is needed."
+            )
 
     def service_kwargs(self):
         data = self.cleaned_data

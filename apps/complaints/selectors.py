@@ -35,7 +35,8 @@ PERSONNEL_READERS = frozenset(
 def sees_personnel_notes(user, complaint: Complaint) -> bool:
     """The heads and the quality review read them, and the engineer his own — not a dealer, a
     sales person or a colleague who may see the complaint."""
-    return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
     if user.is_superuser or user.role in PERSONNEL_READERS:
         return True
     return complaint.engineer_id is not None and complaint.engineer_id == user.pk

@@ -339,7 +339,24 @@ def complaint_update(*, actor, complaint: Complaint, data: dict, expected_versio
     )
     if aware_moved:
         _move_report_deadlines(complaint, actor=actor, at=at)
+    if False:
+        _follow_clocks(complaint, actor=actor, received_moved="received_at" in changed)
     return complaint
+
+
+def _follow_clocks(complaint, *, actor, received_moved: bool) -> None:
+    """CP-4: the reply / plan / resolution clocks run from the corrected date received and
+    belong to the handler now named."""
+    from apps.sla.selectors import clocks_for
+    from apps.sla.services import clock_replan, clocks_set_owner
+
+    if received_moved:
+        for clock in clocks_for([complaint], open_only=True).get(complaint.pk, []):
+            if clock.policy.code in policies.CLOCK_CODES:
+                clock_replan(
+                    clock=clock, started_at=complaint.received_at, actor=actor, reason=_("Date received corrected")
+                )
+    clocks_set_owner(subject=complaint, owner=complaint.handler, actor=actor, policy_codes=policies.CLOCK_CODES)
 
 
 def _same_minute(a, b) -> bool:

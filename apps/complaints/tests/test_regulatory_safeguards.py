@@ -152,3 +152,25 @@ def test_what_is_said_about_the_engineer_is_for_the_heads_and_for_him_in_the_api
     # The customer's dealer and sales person see the complaint, not the personnel notes.
     assert seen_by(world.dealer) == ("", "", False)
     assert seen_by(world.sales) == ("", "", False)
+
+
+def test_the_reply_clocks_follow_a_corrected_date_received_and_the_handler_now_named(world):
+    from apps.complaints import policies
+    from apps.sla.selectors import clocks_for
+
+    complaint = register(world, at=local(2026, 3, 2, 10))
+    # The clerk typed 10:00; the call came in at 08:00 — and the quality engineer takes it over.
+    services.complaint_update(
+        actor=world.clerk,
+        complaint=complaint,
+        data={"received_at": local(2026, 3, 2, 8), "aware_at": local(2026, 3, 2, 8), "handler": world.quality},
+        at=local(2026, 3, 2, 11),
+    )
+    clocks = {c.policy.code: c for c in clocks_for([complaint])[complaint.pk]}
+    reply = clocks[policies.CLOCK_REPLY]
+    assert (reply.started_at, reply.due_at, reply.owner) == (
+        local(2026, 3, 2, 8),
+        local(2026, 3, 3, 8),
+        world.quality,
+    )
+    assert clocks[policies.CLOCK_RESOLVED].due_at == local(2026, 3, 5, 8)
