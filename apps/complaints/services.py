@@ -339,7 +339,7 @@ def complaint_update(*, actor, complaint: Complaint, data: dict, expected_versio
     )
     if aware_moved:
         _move_report_deadlines(complaint, actor=actor, at=at)
-    if False:
+    if "received_at" in changed or "handler" in changed:
         _follow_clocks(complaint, actor=actor, received_moved="received_at" in changed)
     return complaint
 
