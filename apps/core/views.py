@@ -73,8 +73,12 @@ class ResourceMixin(LoginRequiredMixin):
 
 
 def _apply_validation_error(form, error: ValidationError):
+    """A service's ValidationError onto the form: on the field it names (a form may map service
+    names to its own fields with `field_for_error`), else at the top."""
     if hasattr(error, "error_dict"):
         for field, errs in error.error_dict.items():
+            if hasattr(form, "field_for_error"):
+                field = form.field_for_error(field)
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, error.messages)

@@ -32,13 +32,7 @@ from apps.returns import exports, filters, forms, policies, selectors, services,
 from apps.returns.choices import TRANSITIONS, Action, AttachmentKind
 from apps.returns.models import ReturnAttachment, ReturnRequest
 
-
-def apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(form.field_for_error(name) if hasattr(form, "field_for_error") else None, errors)
-    else:
-        form.add_error(None, error.messages)
+apply_validation_error = generic._apply_validation_error  # one rule for every form
 
 
 class ReturnMixin:

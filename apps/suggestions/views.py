@@ -28,13 +28,7 @@ from apps.suggestions import documents, exports, filters, forms, policies, selec
 from apps.suggestions.choices import TRANSITIONS, Action, Status
 from apps.suggestions.models import Suggestion
 
-
-def apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+apply_validation_error = generic._apply_validation_error  # one rule for every form
 
 
 class SuggestionMixin:
