@@ -382,8 +382,10 @@ def trend_table(*, source: str, dimension: str, months: list[dt.date], user=None
 
 def threshold_list(*, user) -> QuerySet[TrendThreshold]:
     """Thresholds are company-wide configuration: every role that may read trends sees them all."""
-    return TrendThreshold.objects.select_related("instrument_model", "lot__item", "part").annotate(
-        open_signals=Count("signals", filter=Q(signals__state=SignalState.OPEN))
+    return (
+        TrendThreshold.objects.select_related("instrument_model", "lot__item", "part")
+        .annotate(open_signals=Count("signals", filter=Q(signals__state=SignalState.OPEN)))
+        .order_by(*TrendThreshold._meta.ordering)
     )
 
 
