@@ -345,6 +345,9 @@ class Complaint(Record):
     retain_until = models.DateField(_("keep until"), null=True, blank=True)
 
     SENSITIVE_FIELDS = ("complainant_phone", "complainant_address", "complainant_age")
+    # CP-3: notes about a member of staff (selectors.sees_personnel_notes decides who reads them).
+    PERSONNEL_FIELDS = frozenset({"talk_note", "self_assessment"})
+    HISTORY_CHOICES = {"reportable_events": EventCategory.choices}  # core.history: codes → labels
 
     class Meta:
         verbose_name = _("complaint")

@@ -1302,7 +1302,8 @@ def close_blockers(complaint: Complaint, *, at=None) -> list[str]:
                 blockers.append(_("The talk with the engineer is not recorded"))
             if not complaint.self_assessed_at:
                 blockers.append(_("The engineer's self-assessment is missing"))
-        if hasattr(complaint, "cases") and not complaint.cases.exists():
+        # Shared means published: a draft helps nobody at the hotline yet.
+        if hasattr(complaint, "cases") and not complaint.cases.filter(published=True, is_active=True).exists():
             blockers.append(_("The case is not shared to the case library yet"))
     if not complaint.replies.filter(kind=ReplyKind.RESOLUTION).exists():
         blockers.append(_("No resolution reply to the complainant"))

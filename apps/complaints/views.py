@@ -576,6 +576,8 @@ def render_detail(request, complaint: Complaint, *, bound=None, conflict=False, 
         clocks = clock_views_for([complaint], now=now).get(complaint.pk, [])
     except ImportError:  # pragma: no cover - the SLA app is optional in a stripped deployment
         clocks = []
+    # CP-3: the talk with the engineer and his self-assessment are for the heads and for him.
+    personnel = selectors.sees_personnel_notes(user, complaint)
     context = {
         "complaint": complaint,
         "object": complaint,
@@ -594,13 +596,18 @@ def render_detail(request, complaint: Complaint, *, bound=None, conflict=False, 
         "capas": list(complaint.capas.all()),
         "review": selectors.review_for(complaint) if complaint.is_service else None,
         "may_write_case": can(user, "case", "add"),
+        # One case per complaint: once written (a draft included) the page links to it.
+        "shared_cases": [case for case in complaint.cases.all() if case.is_active] if complaint.is_service else [],
         "phone": phone,
         "personal": sees_personal_data(user),
         "customer_visible": bool(complaint.customer_id)
         and customer_list(user=user).filter(pk=complaint.customer_id).exists(),
         "reportable_events": [EventCategory(e).label for e in complaint.reportable_events if e in EventCategory.values],
         "can_add_capa": can(user, "capa", "add") and "link_capa" in activities,
-        "history": history_for([complaint], user=user),
+        "history": history_for(
+            [complaint], user=user, hidden=frozenset() if personnel else Complaint.PERSONNEL_FIELDS
+        ),
+        "personnel": personnel,
         "can_trace": can(user, "trace", "view"),
     }
     response = render(request, "complaints/complaint_detail.html", context, status=status)

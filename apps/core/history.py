@@ -42,6 +42,11 @@ def _display(value, fk_labels: dict, fk_model, masked: bool, choices: dict | Non
         return mask_phone(str(value))
     if fk_model is not None:
         return fk_labels.get((fk_model, value), f"#{value}")
+    if isinstance(value, list | tuple):
+        # JSON lists of codes (e.g. the reportable events): their labels, in the reader's language.
+        return ", ".join(str(choices.get(item, item)) if choices else str(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items()) or "—"
     if choices:
         return str(choices.get(value, value))
     if isinstance(value, bool):
@@ -57,9 +62,13 @@ def _join(ids, fk_labels: dict, model) -> str:
     return ", ".join(sorted(fk_labels.get((model, i), f"#{i}") for i in ids)) or "—"
 
 
-def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[HistoryEntry]:
+def history_for(
+    objects: list[models.Model], *, user, limit: int = 100, hidden: frozenset[str] = frozenset()
+) -> list[HistoryEntry]:
     """History of one record and its dependants (e.g. a customer and its contacts), newest first.
 
+    `hidden` names fields this reader may not see (e.g. notes about a member of staff); a model's
+    `HISTORY_CHOICES` maps a JSON list field to the choices its codes come from.
     Fixed number of queries: one per history table plus one per referenced model.
     """
     mask = not sees_personal_data(user)
@@ -117,8 +126,13 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
     entries: list[HistoryEntry] = []
     for model, records, baseline in raw:
         tracked = {f.name for f in model.history.model._meta.concrete_fields}
-        hidden = IGNORED_FIELDS | (set() if sees_internal_notes(user) else set(getattr(model, "INTERNAL_FIELDS", ())))
-        fields = [f for f in model._meta.concrete_fields if f.name not in hidden and f.name in tracked]
+        not_shown = (
+            IGNORED_FIELDS
+            | set(hidden)
+            | (set() if sees_internal_notes(user) else set(getattr(model, "INTERNAL_FIELDS", ())))
+        )
+        fields = [f for f in model._meta.concrete_fields if f.name not in not_shown and f.name in tracked]
+        list_choices = getattr(model, "HISTORY_CHOICES", {})
         sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))
         previous_by_id: dict = {baseline.id: baseline} if baseline is not None else {}
         for rec in records:
@@ -134,6 +148,8 @@ def history_for(objects: list[models.Model], *, user, limit: int = 100) -> list[
                 rel = f.related_model if f.is_relation else None
                 hide = mask and f.name in sensitive
                 choices = dict(f.flatchoices) if f.choices else None
+                if f.name in list_choices:
+                    choices = dict(list_choices[f.name])
                 changes.append(
                     Change(
                         field=f.name,

@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import Record
-from apps.suggestions.choices import FINAL_STATUSES, AnswerMethod, Category, Decision, EventKind, Source, Status
+from apps.suggestions.choices import (
+    FINAL_STATUSES,
+    AnswerMethod,
+    Category,
+    Decision,
+    Department,
+    EventKind,
+    Source,
+    Status,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -83,6 +92,7 @@ class Suggestion(Record):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     SENSITIVE_FIELDS = ("submitter_contact",)
+    HISTORY_CHOICES = {"departments": Department.choices}  # core.history: codes → labels
 
     class Meta:
         verbose_name = _("suggestion")
@@ -115,8 +125,6 @@ class Suggestion(Record):
 
     @property
     def department_labels(self) -> list[str]:
-        from apps.suggestions.choices import Department
-
         return [str(Department(code).label) for code in self.departments if code in Department.values]
 
 

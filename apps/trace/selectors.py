@@ -24,6 +24,7 @@ from apps.catalog.models import Lot
 from apps.core.access import sees_all
 from apps.core.ids import parse_id
 from apps.customers.selectors import customer_scope_q
+from apps.instruments.choices import InstrumentStatus
 from apps.instruments.models import Instrument
 from apps.instruments.selectors import instrument_scope_q
 from apps.trace import policies
@@ -243,7 +244,7 @@ def affected_customers(*, lots, instruments, serial_numbers) -> dict[int, list[s
     """customer id → what of the notice it has ("R-GLU / 20260301 × 20 (2026-03-05)",
     "YH30-0001 (YH-30)"). Exactly: the customers of active deliveries of one of the lots or of
     a part with one of the serial numbers, and the customers where one of the instruments (or
-    an instrument with one of the serial numbers) stands. Three queries."""
+    an active instrument with one of the serial numbers) stands. Three queries."""
     lot_ids = [getattr(lot, "pk", lot) for lot in lots]
     instrument_ids = [getattr(i, "pk", i) for i in instruments]
     serials = split_serials(serial_numbers) if isinstance(serial_numbers, str) else list(serial_numbers)
@@ -271,7 +272,11 @@ def affected_customers(*, lots, instruments, serial_numbers) -> dict[int, list[s
         add(d.customer_id, f"{what} × {d.quantity} ({d.delivered_on:%Y-%m-%d})")
     unit_q = Q(pk__in=instrument_ids) if instrument_ids else Q(pk__in=[])
     if wanted:
-        unit_q |= Q(serial_upper__in=wanted)
+        # A serial number reaches the unit where it stands now: not a record taken out of use
+        # nor a unit that came back or was scrapped (an instrument named on the notice counts).
+        unit_q |= Q(serial_upper__in=wanted, is_active=True) & ~Q(
+            status__in=[InstrumentStatus.RETURNED, InstrumentStatus.SCRAPPED]
+        )
     units = Instrument.objects.annotate(serial_upper=Upper("serial_no")).filter(unit_q)
     for unit in units.select_related("model").order_by("serial_no"):
         add(unit.customer_id, f"{unit.serial_no} ({unit.model.code})")

@@ -820,3 +820,65 @@ def test_the_periodic_task_scans_the_regulatory_reports(world, monkeypatch):
     monkeypatch.setattr(services, "check_regulatory_reports", lambda **kw: called.append(kw) or {})
     tasks.check_regulatory_reports.call_local()
     assert called == [{}]
+
+
+def test_what_was_said_about_the_engineer_is_for_the_heads_and_him_not_for_the_sales_person(client, world):
+    complaint = register(world, kind=Kind.SERVICE, at=recent(days=2))
+    walk(world, complaint, Status.INVESTIGATION, at=recent(days=1))
+    services.complaint_talk_with_engineer(
+        actor=world.tech_head, complaint=complaint, note="多次迟到，已口头警告", at=recent(hours=5)
+    )
+    services.complaint_self_assess(
+        actor=world.engineer, complaint=complaint, text="路上堵车未提前出发", at=recent(hours=4)
+    )
+
+    client.force_login(world.sales)  # serves the customer, so reads the complaint
+    html = page(client, detail(complaint))
+    assert "多次迟到" not in html and "路上堵车" not in html  # not in the steps, the timeline nor the history
+    assert html.count("Note about the engineer — for the heads and the engineer only.") >= 1
+    assert "recorded" in html  # the steps were taken: that much everybody may know
+
+    for reader in (world.tech_head, world.engineer):
+        client.force_login(reader)
+        html = page(client, detail(complaint))
+        assert "多次迟到，已口头警告" in html and "路上堵车未提前出发" in html
+
+
+def test_a_draft_case_is_not_yet_shared_and_the_page_offers_one_case_per_complaint(client, world):
+    from apps.knowledge import services as case_services
+
+    complaint = register(world, kind=Kind.SERVICE, at=recent(days=2))
+    walk(world, complaint, Status.INVESTIGATION, at=recent(days=1))
+    client.force_login(world.tech_head)
+    share = reverse("knowledge:add") + f"?complaint={complaint.pk}"
+    assert share in page(client, detail(complaint))
+
+    draft = case_services.case_create(
+        actor=world.tech_head,
+        data={"title": "工程师迟到", "symptom": "客户投诉工程师迟到", "fix": "", "complaint": complaint},
+    )
+    html = page(client, detail(complaint))
+    assert share not in html  # the draft is there: continue it rather than write a second one
+    assert draft.get_absolute_url() in html and "draft — publish it to share" in html
+    blockers = [str(b) for b in services.close_blockers(complaint)]
+    assert "The case is not shared to the case library yet" in blockers
+
+    case_services.case_update(
+        actor=world.tech_head,
+        instance=draft,
+        data={"fix": "提前一天确认行程", "published": True},
+        expected_version=draft.version,
+    )
+    blockers = [str(b) for b in services.close_blockers(complaint)]
+    assert "The case is not shared to the case library yet" not in blockers
+    assert "draft — publish it to share" not in page(client, detail(complaint))
+
+
+def test_the_history_names_the_reportable_events_in_words_not_codes(client, world):
+    complaint = register(world, at=recent(days=2))
+    walk(world, complaint, Status.INVESTIGATION, at=recent(days=1), events=["serious_injury", "us_mdr"])
+    client.force_login(world.quality)
+    html = page(client, detail(complaint))
+    history = html[html.index('id="history"') :] if 'id="history"' in html else html
+    assert "Serious injury, or may lead to serious injury or death, US: death" in history
+    assert "[&#x27;serious_injury&#x27;" not in html and "['serious_injury'" not in html

@@ -35,3 +35,19 @@ def test_a_part_serial_typed_in_lower_case_reaches_the_customer_that_received_it
 def test_an_instrument_serial_in_another_case_reaches_where_the_unit_stands(tw):
     reach = selectors.affected_customers(lots=[], instruments=[], serial_numbers="yh30-0002")
     assert reach == {tw.customer.pk: [f"YH30-0002 ({tw.old_instrument.model.code})"]}
+
+
+def test_a_serial_number_does_not_reach_a_unit_that_was_scrapped_or_taken_out_of_the_records(tw):
+    from apps.instruments.choices import InstrumentStatus
+    from apps.instruments.tests.factories import InstrumentFactory
+
+    scrapped = InstrumentFactory(serial_no="YH30-0900", customer=tw.neighbour, status=InstrumentStatus.SCRAPPED)
+    removed = InstrumentFactory(serial_no="YH30-0901", customer=tw.hunan, is_active=False)
+    working = InstrumentFactory(serial_no="YH30-0902", customer=tw.hunan)
+
+    reach = selectors.affected_customers(lots=[], instruments=[], serial_numbers="YH30-0900, YH30-0901, YH30-0902")
+    assert reach == {tw.hunan.pk: [f"YH30-0902 ({working.model.code})"]}
+    # Named on the notice by the quality department, the scrapped unit still counts.
+    named = selectors.affected_customers(lots=[], instruments=[scrapped], serial_numbers="")
+    assert named == {tw.neighbour.pk: [f"YH30-0900 ({scrapped.model.code})"]}
+    assert removed.customer_id == tw.hunan.pk
