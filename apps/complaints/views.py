@@ -55,15 +55,6 @@ def _first_message(error) -> str:
     return " ".join(str(m) for m in getattr(error, "messages", [error]))
 
 
-def _apply_validation_error(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(form.field_for_error(name), errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- the work order's panel (apps.workorders.aftercare.PANELS) ---------------------------------
 
 
@@ -193,7 +184,7 @@ class ComplaintCreateView(ComplaintMixin, generic.ResourceMixin, FormView):
         try:
             complaint = services.complaint_create(actor=self.request.user, data=form.service_data())
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -275,7 +266,7 @@ class ComplaintUpdateView(ComplaintMixin, generic.ResourceMixin, FormView):
             self.current = current if stale else None
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved: %(obj)s") % {"obj": complaint.number})
         return HttpResponseRedirect(complaint.get_absolute_url())
@@ -604,9 +595,7 @@ def render_detail(request, complaint: Complaint, *, bound=None, conflict=False, 
         and customer_list(user=user).filter(pk=complaint.customer_id).exists(),
         "reportable_events": [EventCategory(e).label for e in complaint.reportable_events if e in EventCategory.values],
         "can_add_capa": can(user, "capa", "add") and "link_capa" in activities,
-        "history": history_for(
-            [complaint], user=user, hidden=frozenset() if personnel else Complaint.PERSONNEL_FIELDS
-        ),
+        "history": history_for([complaint], user=user, hidden=frozenset() if personnel else Complaint.PERSONNEL_FIELDS),
         "personnel": personnel,
         "can_trace": can(user, "trace", "view"),
     }
@@ -657,7 +646,7 @@ class ComplaintActionView(ComplaintMixin, generic.ResourceMixin, View):
         except ConflictError as error:
             return self.conflict(request, complaint, step, form, error)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_detail(request, complaint, bound=(key, form))
         return self.done(request, complaint, str(step.done), anchor=step.key)
 
@@ -724,7 +713,7 @@ class ReportSubmitView(ComplaintMixin, generic.ResourceMixin, View):
             form.add_error(None, str(error.message))
             return render_detail(request, current, bound=(key, form), status=409)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_detail(request, complaint, bound=(key, form))
         message = _("%(report)s recorded as submitted.") % {"report": report.label}
         return ComplaintActionView.done(request, complaint, message, anchor="reports")
@@ -940,7 +929,7 @@ class CapaCreateView(CapaMixin, generic.ResourceMixin, FormView):
             form.add_error(None, str(error.message))
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("CAPA %(number)s opened.") % {"number": capa.number})
         return HttpResponseRedirect(complaint.get_absolute_url() if complaint else capa.get_absolute_url())
@@ -985,7 +974,7 @@ class CapaCloseView(CapaMixin, generic.ResourceMixin, View):
                 form.add_error(None, str(error.message))
             return render_capa(request, current, close_form=form, status=409)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_capa(request, capa, close_form=form)
         messages.success(request, _("CAPA %(number)s closed.") % {"number": capa.number})
         return HttpResponseRedirect(capa.get_absolute_url())
@@ -1046,7 +1035,7 @@ class ReviewDecideView(ReviewMixin, generic.ResourceMixin, FormView):
             form.add_error(None, _("Somebody changed this review meanwhile.") if stale else error.message)
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Decision recorded."))
         return HttpResponseRedirect(reverse("complaints:review_list"))

@@ -102,9 +102,9 @@ def history_for(
                 f for f in through._meta.fields if f.is_relation and f.related_model is m2m_field.related_model
             )
             links: dict[int, set] = {rec.history_id: set() for rec in rows}
-            for history_id, target_id in through.objects.filter(
-                history_id__in=list(links)
-            ).values_list("history_id", target.attname):
+            for history_id, target_id in through.objects.filter(history_id__in=list(links)).values_list(
+                "history_id", target.attname
+            ):
                 links[history_id].add(target_id)
                 wanted.setdefault(m2m_field.related_model, set()).add(target_id)
             m2m_sets[(model, m2m_field.name)] = {k: frozenset(v) for k, v in links.items()}

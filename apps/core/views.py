@@ -72,7 +72,7 @@ class ResourceMixin(LoginRequiredMixin):
         return urls
 
 
-def _apply_validation_error(form, error: ValidationError):
+def apply_validation_error(form, error: ValidationError) -> None:
     """A service's ValidationError onto the form: on the field it names (a form may map service
     names to its own fields with `field_for_error`), else at the top."""
     if hasattr(error, "error_dict"):
@@ -185,11 +185,9 @@ class RecordCreateView(ResourceMixin, FormView):
 
     def form_valid(self, form):
         try:
-            obj = type(self).create_service(
-                actor=self.request.user, data=form.service_data(), m2m=form.service_m2m()
-            )
+            obj = type(self).create_service(actor=self.request.user, data=form.service_data(), m2m=form.service_m2m())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved: %(obj)s") % {"obj": obj})
         return HttpResponseRedirect(obj.get_absolute_url())
@@ -234,7 +232,7 @@ class RecordUpdateView(ResourceMixin, FormView):
             self.conflict = True
             return self.form_invalid(form)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved: %(obj)s") % {"obj": obj})
         return HttpResponseRedirect(obj.get_absolute_url())
@@ -286,8 +284,17 @@ class RecordSetActiveView(ResourceMixin, FormView):
         return HttpResponseRedirect(obj.get_absolute_url())
 
 
-def record_urlpatterns(name: str, *, list_view, detail_view, create_view=None, update_view=None,
-                       deactivate_view=None, reactivate_view=None, extra=()):
+def record_urlpatterns(
+    name: str,
+    *,
+    list_view,
+    detail_view,
+    create_view=None,
+    update_view=None,
+    deactivate_view=None,
+    reactivate_view=None,
+    extra=(),
+):
     """The same URL shape for every record type: /<plural>/, /<plural>/<pk>/, …/add/, …/edit/."""
     patterns = [
         path("", list_view.as_view(), name=f"{name}_list"),

@@ -272,14 +272,6 @@ class FollowUpDetailView(FollowUpMixin, generic.ResourceMixin, View):
         return render_detail(request, selectors.followup_detail(user=request.user, pk=pk))
 
 
-def apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(form.field_for_error(name), errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 class FollowUpActionView(LoginRequiredMixin, View):
     """POST only: one move on one follow-up, through one service."""
 
@@ -327,7 +319,7 @@ class FollowUpActionView(LoginRequiredMixin, View):
         except ConflictError as error:
             return self.conflict(error)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_detail(request, self.followup, bound=(self.key, form))
         messages.success(request, self.get_success_message(result))
         return redirect(self.get_success_url())

@@ -127,7 +127,7 @@ class SheetCreateView(SheetMixin, FormView):
         try:
             sheet = services.sheet_create(actor=self.request.user, **form.service_kwargs())
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -220,7 +220,7 @@ class SheetMoveView(SheetMixin, View):
             form = _move_form(self.move, sheet, data)
             return render_sheet(request, sheet, forms={self.move: form}, error=str(error.message), status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_sheet(request, sheet, forms={self.move: form})
         messages.success(request, str(self.success_messages[self.move]))
         return HttpResponseRedirect(sheet.get_absolute_url())

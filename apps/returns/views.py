@@ -32,8 +32,6 @@ from apps.returns import exports, filters, forms, policies, selectors, services,
 from apps.returns.choices import TRANSITIONS, Action, AttachmentKind
 from apps.returns.models import ReturnAttachment, ReturnRequest
 
-apply_validation_error = generic._apply_validation_error  # one rule for every form
-
 
 class ReturnMixin:
     resource = "return_request"
@@ -140,7 +138,7 @@ class ReturnCreateView(ReturnMixin, generic.ResourceMixin, FormView):
         try:
             return_request = services.return_create(actor=self.request.user, **form.service_kwargs())
         except ValidationError as error:
-            apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             if self.request.FILES:
                 form.add_error(None, _("Nothing was saved; choose the files again."))
             return self.form_invalid(form)
@@ -272,7 +270,7 @@ class ReturnMoveView(ReturnMixin, generic.ResourceMixin, View):
             form.add_error(None, str(error.message))
             return self.render_page(form, status=409)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_page(form, status=400)
         messages.success(request, str(done))
         return HttpResponseRedirect(self.return_request.get_absolute_url())

@@ -28,8 +28,6 @@ from apps.suggestions import documents, exports, filters, forms, policies, selec
 from apps.suggestions.choices import TRANSITIONS, Action, Status
 from apps.suggestions.models import Suggestion
 
-apply_validation_error = generic._apply_validation_error  # one rule for every form
-
 
 class SuggestionMixin:
     resource = "suggestion"
@@ -104,7 +102,7 @@ class SuggestionCreateView(SuggestionMixin, generic.ResourceMixin, FormView):
         try:
             suggestion = services.suggestion_create(actor=self.request.user, data=form.service_data())
         except ValidationError as error:
-            apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(
             self.request,
@@ -231,7 +229,7 @@ class SuggestionMoveView(SuggestionMixin, generic.ResourceMixin, View):
             form.add_error(None, str(error.message))
             return self.render_page(form, status=409)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_page(form, status=400)
         messages.success(request, str(done))
         return HttpResponseRedirect(self.suggestion.get_absolute_url())

@@ -29,14 +29,6 @@ PUBLIC_LAYOUT = "surveys/public/base.html"
 STAFF_LAYOUT = "base.html"
 
 
-def apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(form.field_for_error(name), errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def public_link(request, survey: Survey) -> str:
     """The absolute address of the customer's link (PUBLIC_BASE_URL, else this request's host)."""
     path_ = services.link_path(survey)
@@ -187,7 +179,7 @@ class SurveyActionView(LoginRequiredMixin, View):
             form.add_error(None, str(error.message))
             return self.render_page(form, status=409)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_page(form, status=400)
         messages.success(request, str(self.success_message))
         return redirect(self.survey.get_absolute_url())
@@ -372,7 +364,7 @@ class PublicSurveyView(View):
             except ConflictError:
                 return self.problem(self.lookup(), status=409)
             except ValidationError as error:
-                apply_validation_error(form, error)
+                generic.apply_validation_error(form, error)
             else:
                 return redirect(f"{request.path}?done=1")
         return render(request, self.template_name, self.context(survey, form=form), status=400)

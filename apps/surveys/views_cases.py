@@ -18,10 +18,10 @@ from django.views.generic import TemplateView
 from apps.core import views as generic
 from apps.core.access import can
 from apps.core.exceptions import ConflictError
+from apps.core.views import apply_validation_error
 from apps.surveys import documents, filters, forms, policies, selectors, services, tables
 from apps.surveys.choices import CASE_ACTIONS, CaseAction
 from apps.surveys.models import SurveyCase
-from apps.surveys.views import apply_validation_error
 
 OWNER_ROLES = frozenset(policies.OWNER_ROLE_BY_ITEM.values())
 

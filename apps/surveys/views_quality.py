@@ -15,9 +15,9 @@ from django.views.generic import FormView, TemplateView
 from apps.core import views as generic
 from apps.core.exceptions import ConflictError
 from apps.core.ids import parse_id
+from apps.core.views import apply_validation_error
 from apps.surveys import filters, forms, policies, selectors, services, tables
 from apps.surveys.models import EngineerRating
-from apps.surveys.views import apply_validation_error
 
 COLUMNS = {
     "engineer": gettext_lazy("Engineer"),

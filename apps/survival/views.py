@@ -92,7 +92,7 @@ class ProjectCreateView(ProjectMixin, generic.ResourceMixin, FormView):
         try:
             project = services.project_create(actor=self.request.user, **form.service_kwargs())
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -139,7 +139,7 @@ class ProjectUpdateView(ProjectMixin, generic.ResourceMixin, FormView):
             self.conflict = True
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved: %(obj)s") % {"obj": project})
         return HttpResponseRedirect(project.get_absolute_url())
@@ -241,7 +241,7 @@ class ProjectCheckView(ProjectMixin, generic.ResourceMixin, View):
             form.add_error(None, str(error.message))
             return render_project(request, pk, check_form=form, status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_project(request, pk, check_form=form, status=400)
         if check.in_use:
             text = _("Month %(month)s recorded: in use.") % {"month": check.month}

@@ -232,7 +232,7 @@ class NoticeCreateView(NoticeFormMixin, FormView):
         try:
             notice = services.notice_create(actor=self.request.user, data=form.service_data(), m2m=form.service_m2m())
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         reach = len(services.notice_reach(notice))
         messages.success(
@@ -287,7 +287,7 @@ class NoticeUpdateView(NoticeFormMixin, FormView):
             form.add_error(None, str(error.message))
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved: %(obj)s") % {"obj": notice})
         return HttpResponseRedirect(notice.get_absolute_url())
@@ -433,7 +433,7 @@ class NoticeCloseView(PostOnly):
             form.add_error(None, str(error.message))
             return render_notice(request, pk, close_form=form, status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_notice(request, pk, close_form=form, status=400)
         messages.success(request, _("Closed: %(obj)s") % {"obj": notice})
         return HttpResponseRedirect(notice.get_absolute_url())
@@ -481,7 +481,7 @@ class RecipientMoveView(PostOnly):
                 form.add_error(None, str(error.message))
                 status = 409
             except ValidationError as error:
-                generic._apply_validation_error(form, error)
+                generic.apply_validation_error(form, error)
                 status = 400
             else:
                 messages.success(request, self.success_text(recipient))
@@ -611,7 +611,7 @@ class PublicAckView(PublicMixin):
                 # Acknowledged meanwhile (or closed): the page says so.
                 return render(request, self.template_name, self.context(self.lookup(), form=form), status=409)
             except ValidationError as error:
-                generic._apply_validation_error(form, error)
+                generic.apply_validation_error(form, error)
             else:
                 return redirect(f"{request.path}?done=1")
         return render(request, self.template_name, self.context(recipient, form=form), status=400)

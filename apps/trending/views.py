@@ -240,7 +240,7 @@ class SignalReviewView(SignalMixin, generic.ResourceMixin, View):
             current = TrendSignal.objects.get(pk=signal.pk)
             return render_signal(request, signal.pk, form=form, status=409, current=current)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return render_signal(request, signal.pk, form=form, status=400)
         if signal.capa_id:
             text = _("Reviewed: CAPA %(number)s linked.") % {"number": signal.capa.number}

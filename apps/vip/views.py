@@ -239,7 +239,7 @@ class MemberActionView(MemberMixin, generic.ResourceMixin, View):
             form.add_error(None, str(error.message))
             return self.render_form(membership, form, status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_form(membership, form, status=400)
         messages.success(request, _("Saved: %(obj)s") % {"obj": membership})
         return HttpResponseRedirect(membership.get_absolute_url())
@@ -313,7 +313,7 @@ class RetierView(MemberMixin, generic.ResourceMixin, TemplateView):
         try:
             plan = services.vip_retier(year=form.cleaned_data["year"], actor=request.user)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(
             request,
@@ -425,7 +425,7 @@ class VisitActionView(VisitMixin, generic.ResourceMixin, View):
             form.add_error(None, str(error.message))
             return self.render_form(visit, form, status=409)
         except ValidationError as error:
-            generic._apply_validation_error(form, error)
+            generic.apply_validation_error(form, error)
             return self.render_form(visit, form, status=400)
         messages.success(request, self.done_message(visit))
         return HttpResponseRedirect(visit.get_absolute_url())

@@ -180,7 +180,7 @@ class WorkOrderCreateView(WorkOrderMixin, generic.ResourceMixin, FormView):
                     "attachments", [*error.error_dict.pop("file"), _("Nothing was saved; choose the files again.")]
                 )
             if not hasattr(error, "error_dict") or error.error_dict:
-                generic._apply_validation_error(form, error)
+                generic.apply_validation_error(form, error)
             return self.form_invalid(form)
         except transitions.NotPermitted as error:
             form.add_error(None, error.message)

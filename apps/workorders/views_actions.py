@@ -31,6 +31,7 @@ from django.views import View
 from apps.accounts.choices import Role
 from apps.core.access import can
 from apps.core.exceptions import ConflictError
+from apps.core.views import apply_validation_error
 from apps.workorders import forms, policies, selectors, services, transitions
 from apps.workorders.choices import (
     Action,
@@ -278,14 +279,6 @@ def forbidden(request, error, order=None):
         {"message": getattr(error, "message", str(error)), "order": order},
         status=403,
     )
-
-
-def apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(form.field_for_error(name), errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class OrderMixin(LoginRequiredMixin):

@@ -28,6 +28,7 @@ from django.views import View
 from apps.core.access import can
 from apps.core.exceptions import ConflictError
 from apps.core.signature import SignatureField, png_data_url
+from apps.core.views import apply_validation_error
 from apps.workorders import reports, selectors, transitions
 from apps.workorders.choices import EventKind, Outcome
 from apps.workorders.models import ServiceReport
@@ -68,14 +69,6 @@ class ReportSignForm(forms.Form):
 
 class ResendForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail address"), max_length=254)
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _forbidden(request, error, order=None):
@@ -182,7 +175,7 @@ class ReportSignView(LoginRequiredMixin, View):
         except ConflictError as error:
             return self.conflict(error)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
             return self.render(form, snapshot=snapshot)
         if report.queued_email:
             messages.success(
@@ -299,7 +292,7 @@ class ReportResendView(ReportMixin, View):
         except NotPermitted as error:
             return _forbidden(request, error, self.report.work_order)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
             return render_detail(request, self.report, resend_form=form)
         messages.success(
             request,
