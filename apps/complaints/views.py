@@ -279,6 +279,9 @@ class ComplaintUpdateView(ComplaintMixin, generic.ResourceMixin, FormView):
             complaint=complaint,
             title=_("Correct complaint %(number)s") % {"number": complaint.number},
             current=getattr(self, "current", None),
+            differences=generic.conflict_differences(ctx["form"], self.current)
+            if getattr(self, "current", None)
+            else [],
             sources=_sources_of(ctx["form"]),
         )
         return ctx

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
@@ -82,6 +82,48 @@ def apply_validation_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, error.messages)
+
+
+def _shown(value, model_field) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def conflict_differences(form, current) -> list[dict]:
+    """After a stale save: the fields where what is saved now differs from what the user typed,
+    as {"label", "saved", "yours"} in the form's order — what the other person changed, for the
+    user to compare before saving again. Only fields the form edits on the model itself."""
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    rows = []
+    for name, field in form.fields.items():
+        if name in ("expected_version", "version") or field.widget.is_hidden or name not in cleaned:
+            continue
+        try:
+            model_field = type(current)._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not getattr(model_field, "concrete", False) or model_field.many_to_many:
+            continue
+        saved, yours = getattr(current, name), cleaned[name]
+        if (saved or None) == (yours or None):
+            continue
+        rows.append(
+            {
+                "label": field.label or model_field.verbose_name,
+                "saved": _shown(saved, model_field),
+                "yours": _shown(yours, model_field),
+            }
+        )
+    return rows
 
 
 class RecordListView(ResourceMixin, SingleTableMixin, FilterView):
@@ -246,6 +288,7 @@ class RecordUpdateView(ResourceMixin, FormView):
         )
         if getattr(self, "conflict", False):
             ctx["current"] = type(obj)._default_manager.get(pk=obj.pk)
+            ctx["differences"] = conflict_differences(ctx["form"], ctx["current"])
         return ctx
 
 

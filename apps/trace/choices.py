@@ -52,6 +52,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")
     ISSUED = "issued", _("Issued")
+    EXTENDED = "extended", _("Customers added")
     NOTIFIED = "notified", _("Customer notified")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     REMINDED = "reminded", _("Reminder sent")

@@ -8,6 +8,7 @@ transaction (the outbox sends them after commit).
   lots or parts, or have one of the instruments), each due to be told by issue + 1 / 3 / 7 days
   (class I / II / III); their contacts with an e-mail address get the notice with a personal
   acknowledgement link, the responsible sales person and engineer are told to inform them;
+- `notice_add_recipients`: an issued notice reaches the customers found since (later deliveries);
 - `recipient_notify` / `recipient_acknowledge`: staff record "told by phone / visit" and the
   customer's acknowledgement; `recipient_acknowledge_by_link`: the customer through the link;
 - `notice_close`: every recipient acknowledged, or the reason why not;
@@ -170,6 +171,12 @@ def notice_reach(notice: FieldNotice) -> dict[int, list[str]]:
     )
 
 
+def notice_new_reach_count(notice: FieldNotice) -> int:
+    """How many customers the issued notice would reach now that are not its recipients yet."""
+    known = set(notice.recipients.values_list("customer_id", flat=True))
+    return len(set(notice_reach(notice)) - known)
+
+
 # --- issuing ---------------------------------------------------------------------------------------
 
 
@@ -190,32 +197,13 @@ def _valid_email(address: str) -> bool:
     return True
 
 
-@transaction.atomic
-def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url: str = "", at=None) -> FieldNotice:
-    """Issue the notice: fix its recipients and their deadline, e-mail the customers' contacts
-    their acknowledgement link, tell each responsible sales person and engineer whom to inform."""
+def _reach(notice, reach: dict[int, list[str]], *, actor, at, due_at, base_url: str, key: str) -> list[NoticeRecipient]:
+    """One recipient per customer of `reach` (none of them a recipient yet), due by `due_at`: its
+    contacts with an e-mail get the notice with their acknowledgement link, each responsible
+    sales person and engineer one message naming his customers. Returns the new recipients."""
     from apps.customers.models import Contact, Customer
     from apps.notifications.choices import Channel
     from apps.notifications.services import notify as outbox
-
-    _require(actor, "add")
-    at = now(at)
-    notice = lock(notice, expected_version)
-    _move(notice, NoticeState.ISSUED)
-    if not (notice.lots.exists() or notice.instruments.exists() or notice.serial_list):
-        raise ValidationError(_("Name the lots, instruments or serial numbers the notice concerns."))
-    reach = notice_reach(notice)
-    if not reach:
-        raise ValidationError(
-            _(
-                "No customer received these lots or parts, or has these instruments, according to the "
-                "deliveries and the installed base: nobody to notify. Check the lots and serial numbers."
-            )
-        )
-    notice.issued_at = at
-    notice.issued_by = actor
-    notice.due_at = due_for(notice.notice_class, at)
-    save(notice, actor=actor, fields=["state", "issued_at", "issued_by", "due_at"])
 
     customers = list(
         Customer.objects.filter(pk__in=list(reach))
@@ -239,7 +227,7 @@ def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url:
                 notice=notice,
                 customer=customer,
                 affected="\n".join(reach[customer.pk]),
-                due_at=notice.due_at,
+                due_at=due_at,
                 link_nonce=secrets.token_urlsafe(12),
                 emailed_to=", ".join(emails),
                 # The e-mail with the link is the notification (the outbox retries it).
@@ -250,7 +238,11 @@ def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url:
             )
         )
     bulk_create_with_history(rows, NoticeRecipient, default_user=actor)
-    recipients = list(notice.recipients.select_related("customer").order_by("customer__code", "id"))
+    recipients = list(
+        notice.recipients.filter(customer_id__in=list(reach))
+        .select_related("customer")
+        .order_by("customer__code", "id")
+    )
 
     with in_default_language():
         company = getattr(settings, "COMPANY_NAME", "") or _("After-sales service")
@@ -291,10 +283,10 @@ def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url:
                     by_person.setdefault(person.pk, (person, []))[1].append(customer)
         for person, theirs in by_person.values():
             notify(
-                f"fieldnotice:{notice.pk}:inform",
+                f"fieldnotice:{notice.pk}:{key}",
                 [person],
                 _("Field safety notice %(number)s (%(cls)s): inform your customers by %(due)s")
-                % {"number": notice.number, "cls": notice.get_notice_class_display(), "due": _local(notice.due_at)},
+                % {"number": notice.number, "cls": notice.get_notice_class_display(), "due": _local(due_at)},
                 link=notice.get_absolute_url(),
                 body=_(
                     "%(title)s. Tell these customers and record it on the notice page (by phone or visit), "
@@ -302,6 +294,34 @@ def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url:
                 )
                 % {"title": notice.title, "customers": _names(theirs)},
             )
+    return recipients
+
+
+@transaction.atomic
+def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url: str = "", at=None) -> FieldNotice:
+    """Issue the notice: fix its recipients and their deadline, e-mail the customers' contacts
+    their acknowledgement link, tell each responsible sales person and engineer whom to inform."""
+    _require(actor, "add")
+    at = now(at)
+    notice = lock(notice, expected_version)
+    _move(notice, NoticeState.ISSUED)
+    if not (notice.lots.exists() or notice.instruments.exists() or notice.serial_list):
+        raise ValidationError(_("Name the lots, instruments or serial numbers the notice concerns."))
+    reach = notice_reach(notice)
+    if not reach:
+        raise ValidationError(
+            _(
+                "No customer received these lots or parts, or has these instruments, according to the "
+                "deliveries and the installed base: nobody to notify. Check the lots and serial numbers."
+            )
+        )
+    notice.issued_at = at
+    notice.issued_by = actor
+    notice.due_at = due_for(notice.notice_class, at)
+    save(notice, actor=actor, fields=["state", "issued_at", "issued_by", "due_at"])
+
+    recipients = _reach(notice, reach, actor=actor, at=at, due_at=notice.due_at, base_url=base_url, key="inform")
+    with in_default_language():
         emailed = sum(1 for r in recipients if r.emailed_to)
         text = ngettext(
             "%(n)s customer to be told by %(due)s (%(emailed)s by e-mail).",
@@ -310,6 +330,38 @@ def notice_issue(*, actor, notice: FieldNotice, expected_version=None, base_url:
         ) % {"n": len(recipients), "due": _local(notice.due_at), "emailed": emailed}
     _event(notice, kind=EventKind.ISSUED, actor=actor, at=at, text=text, data={"recipients": len(recipients)})
     return notice
+
+
+@transaction.atomic
+def notice_add_recipients(
+    *, actor, notice: FieldNotice, expected_version=None, base_url: str = "", at=None
+) -> list[NoticeRecipient]:
+    """An issued notice reaches the customers found since it was issued (deliveries recorded
+    later, an instrument moved): each becomes a recipient, due within the notice class's days
+    from now, and is told as at issue. Those already on the notice are left as they are."""
+    _require(actor, "add")
+    at = now(at)
+    notice = lock(notice, expected_version)
+    if notice.state != NoticeState.ISSUED:
+        raise ValidationError(_("Only an issued notice that is not closed can reach more customers."))
+    known = set(notice.recipients.values_list("customer_id", flat=True))
+    reach = {pk: what for pk, what in notice_reach(notice).items() if pk not in known}
+    if not reach:
+        raise ValidationError(
+            _("No customer has received these lots or parts, or got these instruments, since the notice was issued.")
+        )
+    due_at = due_for(notice.notice_class, at)
+    key = f"inform:added:{int(at.timestamp())}"
+    recipients = _reach(notice, reach, actor=actor, at=at, due_at=due_at, base_url=base_url, key=key)
+    save(notice, actor=actor, fields=[])
+    with in_default_language():
+        text = ngettext(
+            "%(n)s customer found since issue, to be told by %(due)s: %(names)s",
+            "%(n)s customers found since issue, to be told by %(due)s: %(names)s",
+            len(recipients),
+        ) % {"n": len(recipients), "due": _local(due_at), "names": _names([r.customer for r in recipients])}
+    _event(notice, kind=EventKind.EXTENDED, actor=actor, at=at, text=text, data={"recipients": len(recipients)})
+    return recipients
 
 
 # --- telling and acknowledgement ----------------------------------------------------------------------

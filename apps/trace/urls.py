@@ -27,6 +27,7 @@ notice_patterns = [
     path("<int:pk>/", v.NoticeDetailView.as_view(), name="notice_detail"),
     path("<int:pk>/edit/", v.NoticeUpdateView.as_view(), name="notice_edit"),
     path("<int:pk>/issue/", v.NoticeIssueView.as_view(), name="notice_issue"),
+    path("<int:pk>/add-recipients/", v.NoticeAddRecipientsView.as_view(), name="notice_add_recipients"),
     path("<int:pk>/close/", v.NoticeCloseView.as_view(), name="notice_close"),
     path("<int:pk>/letter.pdf", v.NoticeLetterView.as_view(), name="notice_pdf"),
     path("recipients/<int:pk>/notify/", v.RecipientNotifyView.as_view(), name="recipient_notify"),

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -352,6 +352,10 @@ def render_notice(request, pk, *, forms_for=None, close_form=None, status: int =
         "may_record": may_record,
         "may_manage": may_manage,
         "reach": len(services.notice_reach(notice)) if notice.state == NoticeState.DRAFT and may_manage else None,
+        # Customers that received the lots (or got the instruments) since the notice was issued.
+        "new_reach": services.notice_new_reach_count(notice)
+        if notice.state == NoticeState.ISSUED and may_manage
+        else 0,
         "close_form": close_form or forms.CloseForm(initial={"expected_version": notice.version}),
         "events": list(notice.events.all()),
         "history": history_for([notice], user=user),
@@ -409,6 +413,34 @@ class NoticeIssueView(PostOnly):
                 "n": count,
                 "due": timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M"),
             },
+        )
+        return HttpResponseRedirect(notice.get_absolute_url())
+
+
+class NoticeAddRecipientsView(PostOnly):
+    resource = "field_notice"
+    action = "add"
+
+    def post(self, request, pk):
+        notice = _notice_or_404(request, pk)
+        try:
+            added = services.notice_add_recipients(
+                actor=request.user,
+                notice=notice,
+                expected_version=parse_id(request.POST.get("expected_version")),
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except (ConflictError, ValidationError) as error:
+            messages.error(request, _error_text(error))
+            return HttpResponseRedirect(reverse("trace:notice_detail", args=[pk]))
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s customer added; it must be told by %(due)s.",
+                "%(n)s customers added; they must be told by %(due)s.",
+                len(added),
+            )
+            % {"n": len(added), "due": timezone.localtime(added[0].due_at).strftime("%Y-%m-%d %H:%M")},
         )
         return HttpResponseRedirect(notice.get_absolute_url())
 

@@ -58,6 +58,11 @@ def test_a_stale_form_keeps_what_the_user_typed_and_says_why(client, clerk):
     page = response.content.decode()
     assert "changed this record" in page
     assert "我刚输入的地址" in page and "很长的备注" in page
+    # What the other person saved is shown next to what this user typed, field by field.
+    table = page[page.index("conflict-diff") :]
+    table = table[: table.index("</table>")]
+    assert "先到的地址" in table and "我刚输入的地址" in table
+    assert "甲医院" not in table  # the name is the same on both sides: not a difference
     customer.refresh_from_db()
     assert customer.address == "先到的地址"
     # Saving again from the conflict page (now naming the current version) goes through.

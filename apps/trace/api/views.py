@@ -139,6 +139,7 @@ class FieldNoticeViewSet(_ScopedReadViewSet):
         "partial_update": "add",
         "issue": "add",
         "close": "add",
+        "add_recipients": "add",
     }
 
     @extend_schema(request=s.FieldNoticeWriteSerializer, responses={201: s.FieldNoticeSerializer, **REFUSALS})
@@ -167,6 +168,20 @@ class FieldNoticeViewSet(_ScopedReadViewSet):
         one of its instruments, become its recipients, due to be told within 1 / 3 / 7 days."""
         notice, data = self._parse(request, s.NoticeIssueSerializer)
         services.notice_issue(
+            actor=request.user,
+            notice=notice,
+            expected_version=data["version"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        return self._fresh(notice.pk)
+
+    @extend_schema(request=s.NoticeIssueSerializer, responses={200: s.FieldNoticeSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], url_path="add-recipients")
+    def add_recipients(self, request, pk=None):
+        """An issued notice reaches the customers that received its lots or parts (or got its
+        instruments) since it was issued; each is due to be told within the class's days from now."""
+        notice, data = self._parse(request, s.NoticeIssueSerializer)
+        services.notice_add_recipients(
             actor=request.user,
             notice=notice,
             expected_version=data["version"],
