@@ -42,6 +42,13 @@ def _display(value, fk_labels: dict, fk_model, masked: bool, choices: dict | Non
         return mask_phone(str(value))
     if fk_model is not None:
         return fk_labels.get((fk_model, value), f"#{value}")
+    return display_value(value, choices)
+
+
+def display_value(value, choices: dict | None = None) -> str:
+    """A stored value as a reader sees it: choice labels, yes / no, local times, lists joined."""
+    if value is None or value == "":
+        return "—"
     if isinstance(value, list | tuple):
         # JSON lists of codes (e.g. the reportable events): their labels, in the reader's language.
         return ", ".join(str(choices.get(item, item)) if choices else str(item) for item in value) or "—"

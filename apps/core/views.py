@@ -19,7 +19,7 @@ from django_tables2 import SingleTableMixin
 from apps.core.access import can
 from apps.core.exceptions import ConflictError
 from apps.core.forms import DeactivateForm
-from apps.core.history import history_for
+from apps.core.history import display_value, history_for
 from apps.core.ids import parse_id
 
 
@@ -84,20 +84,6 @@ def apply_validation_error(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _shown(value, model_field) -> str:
-    if value is None or value == "":
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def conflict_differences(form, current) -> list[dict]:
     """After a stale save: the fields where what is saved now differs from what the user typed,
     as {"label", "saved", "yours"} in the form's order — what the other person changed, for the
@@ -114,13 +100,14 @@ def conflict_differences(form, current) -> list[dict]:
         if not getattr(model_field, "concrete", False) or model_field.many_to_many:
             continue
         saved, yours = getattr(current, name), cleaned[name]
+        choices = dict(model_field.flatchoices) if model_field.choices else None
         if (saved or None) == (yours or None):
             continue
         rows.append(
             {
                 "label": field.label or model_field.verbose_name,
-                "saved": _shown(saved, model_field),
-                "yours": _shown(yours, model_field),
+                "saved": display_value(saved, choices),
+                "yours": display_value(yours, choices),
             }
         )
     return rows
