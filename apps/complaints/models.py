@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.accounts.choices import Role
 from apps.complaints.choices import (
+    Action,
     CapaState,
     CauseCategory,
     Channel,
@@ -348,6 +349,16 @@ class Complaint(Record):
     # CP-3: notes about a member of staff (selectors.sees_personnel_notes decides who reads them).
     PERSONNEL_FIELDS = frozenset({"talk_note", "self_assessment"})
     HISTORY_CHOICES = {"reportable_events": EventCategory.choices}  # core.history: codes → labels
+    # core.history: the reasons services.save() writes, in the reader's language.
+    HISTORY_REASONS = {
+        **dict(Action.choices),
+        "revise_reportability": _("Reportability revised"),
+        "reply": _("Reply to the complainant"),
+        "apology": _("Apology"),
+        "talk": _("Talk with the engineer"),
+        "self-assessment": _("Engineer's self-assessment"),
+        "capa": _("CAPA"),
+    }
 
     class Meta:
         verbose_name = _("complaint")

@@ -65,6 +65,16 @@ def display_value(value, choices: dict | None = None) -> str:
     return str(value)
 
 
+def _reason(model, key: str | None) -> str:
+    """The change reason as the reader reads it: a model's `HISTORY_REASONS` names its own keys
+    (e.g. the moves of its state machine); other reasons the system writes are catalogue
+    msgids, and a user's own words pass through gettext unchanged."""
+    if not key:
+        return ""
+    named = getattr(model, "HISTORY_REASONS", {})
+    return str(named[key]) if key in named else gettext(key)
+
+
 def _join(ids, fk_labels: dict, model) -> str:
     return ", ".join(sorted(fk_labels.get((model, i), f"#{i}") for i in ids)) or "—"
 
@@ -196,7 +206,7 @@ def history_for(
                     subject=subject_text,
                     # Reasons the system writes ("Excel import") are catalogue keys; a user's own
                     # words pass through gettext unchanged.
-                    reason=gettext(rec.history_change_reason) if rec.history_change_reason else "",
+                    reason=_reason(model, rec.history_change_reason),
                     changes=changes,
                 )
             )

@@ -12,6 +12,7 @@ from apps.complaints.choices import CauseCategory
 from apps.core.models import Record
 from apps.returns.choices import (
     FINAL_STATUSES,
+    Action,
     AttachmentKind,
     EventKind,
     PeriodRule,
@@ -153,6 +154,10 @@ class ReturnRequest(Record):
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
 
     SENSITIVE_FIELDS = ("applicant_phone",)
+    HISTORY_REASONS = {
+        **dict(Action.choices),
+        "attachment": _("Attachment"),
+    }
     INTERNAL_FIELDS = ("refund_reference",)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.models import Record
 from apps.suggestions.choices import (
     FINAL_STATUSES,
+    Action,
     AnswerMethod,
     Category,
     Decision,
@@ -92,6 +93,7 @@ class Suggestion(Record):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     SENSITIVE_FIELDS = ("submitter_contact",)
+    HISTORY_REASONS = dict(Action.choices)  # core.history: the moves in the reader's words
     HISTORY_CHOICES = {"departments": Department.choices}  # core.history: codes → labels
 
     class Meta:

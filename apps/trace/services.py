@@ -128,9 +128,11 @@ def notice_create(*, actor, data, m2m=None, at=None) -> FieldNotice:
     notice._history_user = actor
     notice.full_clean()
     notice.save()
-    if not number:
-        notice.number = f"FSN{timezone.localtime(at):%Y}-{notice.pk:04d}"
-        notice.save(update_fields=["number"])
+    # The draft's date is when it was written (`at`; auto_now_add would say "now" for a draft
+    # recorded afterwards), its number FSN<year>-<id> unless one is given.
+    notice.created_at = at
+    notice.number = number or f"FSN{timezone.localtime(at):%Y}-{notice.pk:04d}"
+    FieldNotice.objects.filter(pk=notice.pk).update(created_at=at, number=notice.number)
     if m2m:
         set_m2m(notice, m2m, audit_each=False)
         notice._history_user = actor

@@ -882,3 +882,6 @@ def test_the_history_names_the_reportable_events_in_words_not_codes(client, worl
     history = html[html.index('id="history"') :] if 'id="history"' in html else html
     assert "Serious injury, or may lead to serious injury or death, US: death" in history
     assert "[&#x27;serious_injury&#x27;" not in html and "['serious_injury'" not in html
+    # The reason of each change is the move in words, not the program's key.
+    assert "It is a complaint" in history and "Decide reportability" in history
+    assert "Reason: evaluate<" not in history and "Reason: decide_reportability<" not in history

@@ -32,6 +32,8 @@ def test_customers_that_received_the_lot_after_issue_are_added_with_their_own_de
     notice = issue_for_lot(tw, notice_class="2", at=MONDAY)
     first = notice.recipients.get()
     assert services.notice_new_reach_count(notice) == 0
+    notice.refresh_from_db()
+    assert notice.created_at == MONDAY and notice.number == f"FSN2026-{notice.pk:04d}"  # drafted when written
 
     # Commerce records two more deliveries of the lot (the order system was late).
     deliver(tw, tw.hunan, quantity=8, on=dt.date(2026, 3, 6))
