@@ -171,6 +171,20 @@ class FollowUp(Record):
         related_name="followups",
     )
 
+    # core.history: the reasons services._save() writes, in the reader's language.
+    HISTORY_REASONS = {
+        "superseded": _("Replaced by a new plan"),
+        "replan": _("Plan recalculated"),
+        "done": _("Follow-up done"),
+        "not reached": _("Customer not reached"),
+        "corrected": _("Answer corrected"),
+        "reassigned": _("Reassigned"),
+        "cancelled": _("Cancelled"),
+        "decided": _("Leader decided the plan"),
+        "told": _("Plan told to the customer"),
+        "answered": _("Open questions answered"),
+    }
+
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
@@ -258,6 +272,14 @@ class FollowUpSheet(Record):
     )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     sign_comment = models.CharField(_("department head's note"), max_length=255, blank=True)
+
+    # core.history: the reasons services._save() writes, in the reader's language.
+    HISTORY_REASONS = {
+        "submitted": _("Sheet submitted"),
+        "reviewed": _("Sheet reviewed"),
+        "signed": _("Sheet signed"),
+        "returned": _("Sheet returned"),
+    }
 
     class Meta:
         verbose_name = _("follow-up sheet")

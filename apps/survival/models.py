@@ -84,6 +84,15 @@ class NewProject(Record):
         USER, verbose_name=_("entered by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # core.history: the reasons services._save() writes, in the reader's language.
+    HISTORY_REASONS = {
+        "order reopened": _("Work order reopened"),
+        "corrected": _("Project corrected"),
+        "stopped": _("Tracking stopped"),
+        "latest check": _("Latest monthly check"),
+        "period over": _("Three months over"),
+    }
+
     class Meta:
         verbose_name = _("new project")
         verbose_name_plural = _("new projects")
@@ -164,6 +173,9 @@ class ProjectCheck(models.Model):
     sales_notified_at = models.DateTimeField(_("sales informed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     history = HistoricalRecords()
+
+    # core.history: the reasons services._save() writes, in the reader's language.
+    HISTORY_REASONS = {"recorded": _("Check recorded"), "corrected": _("Check corrected")}
 
     class Meta:
         verbose_name = _("monthly check")

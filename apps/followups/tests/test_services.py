@@ -519,3 +519,20 @@ def test_a_follow_up_planned_by_hand_needs_a_date_and_a_known_questionnaire(worl
     )
     assert (by_hand.stage, by_hand.reason, by_hand.assignee_role) == (Stage.MANUAL, "Planned by hand", "clerk")
     assert by_hand.number.startswith("FU260608-")
+
+
+def test_the_history_says_why_a_follow_up_changed_in_the_readers_language(world):
+    from django.utils import translation
+
+    from apps.core.history import history_for
+
+    order = _complete(world, WorkType.INSTALLATION)
+    first = services.followup_not_reached(
+        followup=_first(order), actor=world.engineer, note="无人接听", at=local(2026, 6, 9, 15, 10)
+    )
+    with translation.override("en"):
+        reasons = [entry.reason for entry in history_for([first], user=world.tech_head)]
+    assert "Customer not reached" in reasons and "not reached" not in reasons
+    with translation.override("zh-hans"):
+        reasons = [entry.reason for entry in history_for([first], user=world.tech_head)]
+    assert "未联系上客户" in reasons
